@@ -1,0 +1,74 @@
+/**
+ * Extension ⇄ native bridge (`waygate native`), carried by the browser's native messaging: each
+ * frame is a 4-byte little-endian length and that many bytes of UTF-8 JSON (see native-codec.ts).
+ *
+ * - requests  browser → host  `{v, id, method, params?}`
+ * - replies   host → browser  `{v, id, result}` or `{v, id, error}` — exactly one per request
+ * - pushes    host → browser  `{v, event, data}` — after `watch`, the service link and its status
+ */
+import { z } from 'zod';
+import { WireError } from './errors.js';
+import { PingRequest, Pong, Status, VersionInfo } from './localapi.js';
+
+export const NATIVE_PROTOCOL_VERSION = 1;
+
+/** The name the extension passes to `connectNative`, and the native-host manifests' `name`. */
+export const NATIVE_HOST_NAME = 'org.waygate.native';
+
+/** Chromium refuses host → browser frames larger than this. */
+export const HOST_TO_BROWSER_MAX_BYTES = 1024 * 1024;
+/** Chromium sends browser → host frames up to this size. */
+export const BROWSER_TO_HOST_MAX_BYTES = 64 * 1024 * 1024;
+
+export const RequestId = z.string().min(1).max(128);
+export type RequestId = z.infer<typeof RequestId>;
+
+export const WatchResult = z.object({ watching: z.literal(true) });
+export type WatchResult = z.infer<typeof WatchResult>;
+
+const EmptyParams = z.object({}).strict().optional();
+
+/** Every method: its params and its result. */
+export const NATIVE_METHODS = {
+  ping: { params: PingRequest.optional(), result: Pong },
+  status: { params: EmptyParams, result: Status },
+  version: { params: EmptyParams, result: VersionInfo },
+  watch: { params: EmptyParams, result: WatchResult },
+} as const;
+export type NativeMethod = keyof typeof NATIVE_METHODS;
+export type NativeParams<M extends NativeMethod> = z.infer<(typeof NATIVE_METHODS)[M]['params']>;
+export type NativeResult<M extends NativeMethod> = z.infer<(typeof NATIVE_METHODS)[M]['result']>;
+
+export const NativeMethodName = z.enum(['ping', 'status', 'version', 'watch']);
+
+export const NativeRequest = z.object({
+  v: z.literal(NATIVE_PROTOCOL_VERSION),
+  id: RequestId,
+  method: NativeMethodName,
+  params: z.unknown().optional(),
+});
+export type NativeRequest = z.infer<typeof NativeRequest>;
+
+export const NativeReply = z.union([
+  z.object({ v: z.literal(NATIVE_PROTOCOL_VERSION), id: RequestId, result: z.unknown() }),
+  z.object({ v: z.literal(NATIVE_PROTOCOL_VERSION), id: RequestId, error: WireError }),
+]);
+export type NativeReply = z.infer<typeof NativeReply>;
+
+/** The bridge's link to the service: up with its status, or down with the reason and the next retry. */
+export const ServiceLink = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('up'), status: Status }),
+  z.object({ state: z.literal('down'), reason: z.string(), retryInMs: z.number().int().nonnegative() }),
+]);
+export type ServiceLink = z.infer<typeof ServiceLink>;
+
+export const NativePush = z.object({
+  v: z.literal(NATIVE_PROTOCOL_VERSION),
+  event: z.literal('service'),
+  data: ServiceLink,
+});
+export type NativePush = z.infer<typeof NativePush>;
+
+/** Anything the host may write to the browser. */
+export const HostMessage = z.union([NativeReply, NativePush]);
+export type HostMessage = z.infer<typeof HostMessage>;
