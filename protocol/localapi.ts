@@ -67,11 +67,19 @@ export const WatchEvent = z.discriminatedUnion('kind', [
 ]);
 export type WatchEvent = z.infer<typeof WatchEvent>;
 
+export const RouteName = z.enum(['status', 'version', 'ping', 'watch']);
+export type RouteName = z.infer<typeof RouteName>;
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  permission: Permission;
+}
+
 /** The route table: every route, its method and the permission it needs. */
-export const ROUTES = {
+export const ROUTES: Record<RouteName, RouteSpec> = {
   status: { method: 'GET', path: `${LOCALAPI_PREFIX}/status`, permission: 'read' },
   version: { method: 'GET', path: `${LOCALAPI_PREFIX}/version`, permission: 'read' },
   ping: { method: 'POST', path: `${LOCALAPI_PREFIX}/ping`, permission: 'read' },
   watch: { method: 'GET', path: `${LOCALAPI_PREFIX}/watch`, permission: 'read' },
-} as const satisfies Record<string, { method: 'GET' | 'POST'; path: string; permission: Permission }>;
-export type RouteName = keyof typeof ROUTES;
+};

@@ -1,0 +1,116 @@
+/**
+ * The LocalAPI: HTTP on a Unix socket, one route table, one permission check before dispatch.
+ * Bodies are validated by their protocol schema on arrival; errors leave as `{code, message}`.
+ */
+import type { ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ErrorCode, WaygateError, toWireError, type WireError } from '../../protocol/errors.js';
+import { LOCALAPI_VERSION, PingRequest, ROUTES, RouteName, type VersionInfo, type WatchEvent } from '../../protocol/localapi.js';
+import type { PeerCredentialsReader } from '../../platform/peercred.js';
+import type { Logger } from '../log.js';
+import { checkAccess, type AccessPolicy } from './permissions.js';
+import type { StatusStore } from './status-store.js';
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_FRAME: 400,
+  BAD_REQUEST: 400,
+  FRAME_TOO_LARGE: 413,
+  REPLY_TOO_LARGE: 500,
+  UNKNOWN_METHOD: 404,
+  UNSUPPORTED_VERSION: 400,
+  PERMISSION_DENIED: 403,
+  SERVICE_UNAVAILABLE: 503,
+  SERVICE_ALREADY_RUNNING: 409,
+  TIMEOUT: 504,
+  DISCONNECTED: 503,
+  INTERNAL: 500,
+};
+
+/** Request bodies are small JSON documents; anything larger is a mistake or an attack. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface LocalApiDeps {
+  store: StatusStore;
+  version: VersionInfo;
+  access: AccessPolicy;
+  peerCredentials: PeerCredentialsReader;
+  logger: Logger;
+}
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+export function createLocalApi(deps: LocalApiDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
+  const watchers = new Set<ServerResponse>();
+
+  const handlers: Record<RouteName, Handler> = {
+    status: () => Promise.resolve(deps.store.get()),
+    version: () => Promise.resolve(deps.version),
+    ping: (request) => {
+      const parsed = PingRequest.safeParse(request.body ?? {});
+      if (!parsed.success) throw new WaygateError('BAD_REQUEST', `ping body: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return Promise.resolve({ v: LOCALAPI_VERSION, pong: true, ...parsed.data });
+    },
+    watch: (_request, reply) => {
+      streamWatch(reply, deps.store, watchers);
+      return Promise.resolve(reply);
+    },
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = routeNameOf(request.routeOptions.url);
+    if (route === null) return done();
+    const decision = checkAccess(deps.peerCredentials(request.socket), ROUTES[route].permission, deps.access);
+    if (decision.allowed) return done();
+    deps.logger.warn({ route, reason: decision.reason }, 'localapi: permission denied');
+    void sendError(reply, { code: 'PERMISSION_DENIED', message: `Not allowed: ${decision.reason}.` });
+  });
+
+  for (const name of RouteName.options) {
+    app.route({ method: ROUTES[name].method, url: ROUTES[name].path, handler: handlers[name] });
+  }
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, { code: 'UNKNOWN_METHOD', message: `No LocalAPI route ${request.method} ${request.url}.` }),
+  );
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof WaygateError) return sendError(reply, err.toWire());
+    const status = typeof err === 'object' && err !== null && 'statusCode' in err ? Number(err.statusCode) : 500;
+    if (status >= 400 && status < 500) {
+      return sendError(reply, { code: 'BAD_REQUEST', message: err instanceof Error ? err.message : 'bad request' });
+    }
+    deps.logger.error({ err, url: request.url }, 'localapi: handler failed');
+    return sendError(reply, toWireError(err));
+  });
+
+  app.addHook('preClose', (done) => {
+    for (const watcher of watchers) watcher.end();
+    done();
+  });
+  return app;
+}
+
+function routeNameOf(url: string | undefined): RouteName | null {
+  return RouteName.options.find((name) => ROUTES[name].path === url) ?? null;
+}
+
+function sendError(reply: FastifyReply, error: WireError): FastifyReply {
+  return reply.code(HTTP_STATUS[error.code]).type('application/json').send(error);
+}
+
+/** Newline-delimited JSON: the snapshot, then every change, until either side closes. */
+function streamWatch(reply: FastifyReply, store: StatusStore, watchers: Set<ServerResponse>): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  const send = (event: WatchEvent): void => {
+    res.write(`${JSON.stringify(event)}\n`);
+  };
+  send({ v: LOCALAPI_VERSION, kind: 'snapshot', status: store.get() });
+  const unsubscribe = store.subscribe((status) => send({ v: LOCALAPI_VERSION, kind: 'status', status }));
+  watchers.add(res);
+  res.on('close', () => {
+    unsubscribe();
+    watchers.delete(res);
+  });
+}
