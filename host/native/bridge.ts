@@ -84,6 +84,8 @@ export class NativeBridge {
     try {
       const result = await this.call(method, params.data);
       this.options.send({ v: NATIVE_PROTOCOL_VERSION, id, result });
+      // Pushes start only after the reply, so the browser hears "watching" before the first event.
+      if (method === 'watch') this.link.start();
     } catch (err) {
       this.options.send({ v: NATIVE_PROTOCOL_VERSION, id, error: toWireError(err) });
     }
@@ -101,7 +103,6 @@ export class NativeBridge {
       case 'version':
         return client.version();
       case 'watch':
-        this.link.start();
         return Promise.resolve({ watching: true });
     }
   }

@@ -1,8 +1,9 @@
 /**
  * Making the LocalAPI socket path ready to listen on: its directory exists, and a socket file left
- * by a service that died is removed — but one that still answers is never taken over.
+ * by a service that died is removed — but one that still answers, or a file that is not a socket,
+ * is never taken over.
  */
-import { mkdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { WaygateError } from '../../protocol/errors.js';
@@ -25,7 +26,10 @@ export async function prepareSocketPath(path: string, dirMode: number): Promise<
   if (await socketAnswers(path)) {
     throw new WaygateError('SERVICE_ALREADY_RUNNING', `A Waygate service is already running on ${path}.`, { socket: path });
   }
-  await unlink(path).catch((err: unknown) => {
-    if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err;
-  });
+  const existing = await lstat(path).catch(() => null);
+  if (existing === null) return;
+  if (!existing.isSocket()) {
+    throw new WaygateError('BAD_REQUEST', `${path} exists and is not a socket; refusing to replace it. Choose another --socket path.`);
+  }
+  await unlink(path);
 }
