@@ -28,16 +28,33 @@ export type WatchResult = z.infer<typeof WatchResult>;
 
 const EmptyParams = z.object({}).strict().optional();
 
-/** Every method: its params and its result. */
-export const NATIVE_METHODS = {
+/** What each method takes… */
+export interface NativeParamsMap {
+  ping: PingRequest | undefined;
+  status: Record<string, never> | undefined;
+  version: Record<string, never> | undefined;
+  watch: Record<string, never> | undefined;
+}
+/** …and what it answers. */
+export interface NativeResultsMap {
+  ping: Pong;
+  status: Status;
+  version: VersionInfo;
+  watch: WatchResult;
+}
+export type NativeMethod = keyof NativeResultsMap;
+export type NativeParams<M extends NativeMethod> = NativeParamsMap[M];
+export type NativeResult<M extends NativeMethod> = NativeResultsMap[M];
+
+/** Every method's schemas, typed per method so a generic caller keeps the method's own types. */
+export const NATIVE_METHODS: {
+  [M in NativeMethod]: { params: z.ZodType<NativeParams<M>>; result: z.ZodType<NativeResult<M>> };
+} = {
   ping: { params: PingRequest.optional(), result: Pong },
   status: { params: EmptyParams, result: Status },
   version: { params: EmptyParams, result: VersionInfo },
   watch: { params: EmptyParams, result: WatchResult },
-} as const;
-export type NativeMethod = keyof typeof NATIVE_METHODS;
-export type NativeParams<M extends NativeMethod> = z.infer<(typeof NATIVE_METHODS)[M]['params']>;
-export type NativeResult<M extends NativeMethod> = z.infer<(typeof NATIVE_METHODS)[M]['result']>;
+};
 
 export const NativeMethodName = z.enum(['ping', 'status', 'version', 'watch']);
 
