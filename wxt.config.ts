@@ -13,6 +13,8 @@ export default defineConfig({
   srcDir: 'extension',
   entrypointsDir: '.',
   outDir: 'dist/extension',
+  // WXT looks for public/ at the project root by default; ours sits under the extension source.
+  publicDir: 'extension/public',
   // Explicit imports everywhere: a reader can see where every name comes from.
   imports: false,
   vite: () => ({ plugins: [preact()] }),

@@ -4,10 +4,12 @@
  */
 import { Command, Option } from 'commander';
 import { WaygateError } from '../protocol/errors.js';
+import { DEFAULT_EXTENSION_IDS, installCommand, uninstallCommand, type InstallFlags } from './cli/install.js';
 import { statusCommand } from './cli/status.js';
 import { versionCommand } from './cli/version.js';
 import { createLogger } from './log.js';
 import { runNative } from './native/run-native.js';
+import { ALL_BROWSERS } from './installers/browsers.js';
 import { currentSocketPath } from './paths.js';
 import { runService } from './service/run-service.js';
 import { WAYGATE_VERSION } from './version.js';
@@ -55,6 +57,25 @@ program
   .action(async (opts: { socket: string; json?: boolean }) => {
     console.log(await versionCommand(opts.socket, opts.json === true));
   });
+
+function installerOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--scope <scope>', 'for this user, or for every user (needs root)').choices(['user', 'system']).default('user'))
+    .addOption(new Option('--browser <name...>', 'only these browsers (default: all)').choices([...ALL_BROWSERS]))
+    .option('--user-data-dir <dir>', 'a Chromium profile directory to register in (instead of the browser default)')
+    .option('--dry-run', 'print every action without doing it');
+}
+
+installerOptions(program.command('install'))
+  .description('register the native-messaging host so the Waygate extension can reach this device')
+  .option('--extension-id <id...>', 'Chromium extension IDs allowed to connect', DEFAULT_EXTENSION_IDS)
+  .option('--firefox-extension-id <id>', 'the Firefox add-on ID allowed to connect')
+  .option('--socket <path>', 'LocalAPI socket the host should use (default: the standard one)')
+  .action(async (flags: InstallFlags) => installCommand(flags, (line) => console.log(line)));
+
+installerOptions(program.command('uninstall'))
+  .description('remove the native-messaging host registration')
+  .action(async (flags: InstallFlags) => uninstallCommand(flags, (line) => console.log(line)));
 
 function parseUid(value: string): number {
   const uid = Number(value);

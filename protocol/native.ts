@@ -15,6 +15,12 @@ export const NATIVE_PROTOCOL_VERSION = 1;
 /** The name the extension passes to `connectNative`, and the native-host manifests' `name`. */
 export const NATIVE_HOST_NAME = 'org.waygate.native';
 
+/**
+ * The Waygate extension's ID in Chromium-family browsers: fixed by the public `key` in wxt.config.ts,
+ * so host manifests (`allowed_origins`) and enterprise policy can name it before it is installed.
+ */
+export const WAYGATE_EXTENSION_ID = 'kikjmbfpgdcnelfidohningkimchabdc';
+
 /** Chromium refuses host → browser frames larger than this. */
 export const HOST_TO_BROWSER_MAX_BYTES = 1024 * 1024;
 /** Chromium sends browser → host frames up to this size. */

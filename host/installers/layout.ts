@@ -18,7 +18,7 @@ export interface LayoutInputs {
   scope: InstallScope;
   /** Absolute home directory of the user the install is for. */
   home: string;
-  /** Environment to read XDG_CONFIG_HOME, XDG_DATA_HOME, LOCALAPPDATA, ProgramData and SystemRoot from. */
+  /** Environment to read XDG_CONFIG_HOME, XDG_DATA_HOME, LOCALAPPDATA, ProgramFiles and SystemRoot from. */
   env: Readonly<Record<string, string | undefined>>;
   /** A Chromium user data dir (`--user-data-dir`) to install into instead of the browsers' own. */
   userDataDir?: string | undefined;
@@ -93,10 +93,15 @@ function xdgDir(inputs: LayoutInputs, name: string, fallback: readonly string[])
   return value !== undefined && posix.isAbsolute(value) ? value : posix.join(inputs.home, ...fallback);
 }
 
+/**
+ * System scope uses Program Files, not ProgramData: any user may create folders under ProgramData,
+ * so one could plant a `Waygate` folder before the install and later swap the launcher every
+ * user's browser runs. Program Files is writable by administrators only.
+ */
 function windowsWaygateDir(inputs: LayoutInputs): string {
   const base =
     inputs.scope === 'system'
-      ? (envVar(inputs.env, 'ProgramData') ?? 'C:\\ProgramData')
+      ? (envVar(inputs.env, 'ProgramFiles') ?? 'C:\\Program Files')
       : (envVar(inputs.env, 'LOCALAPPDATA') ?? win32.join(inputs.home, 'AppData', 'Local'));
   return win32.join(base, 'Waygate');
 }

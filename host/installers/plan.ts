@@ -59,7 +59,7 @@ const Launch = z.discriminatedUnion('kind', [
     kind: z.literal('wrapper'),
     nodePath: z.string().min(1),
     entryScript: z.string().min(1),
-    extraArgs: z.array(z.string()).default([]),
+    extraArgs: z.array(z.string()).readonly().default([]),
   }),
   /** Point the manifests at an existing executable; no launcher is written. */
   z.object({ kind: z.literal('executable'), path: z.string().min(1) }),
@@ -69,7 +69,7 @@ const TargetOptions = z.object({
   platform: Platform,
   scope: Scope.default('user'),
   /** Default: every supported browser. */
-  browsers: z.array(BrowserId).min(1).optional(),
+  browsers: z.array(BrowserId).min(1).readonly().optional(),
   home: z.string().min(1),
   env: z.record(z.string(), z.string().optional()),
   /** A Chromium user data dir: the manifest goes to `<dir>/NativeMessagingHosts/` (Linux, macOS). */
@@ -77,9 +77,10 @@ const TargetOptions = z.object({
 });
 
 export const InstallOptions = TargetOptions.extend({
-  extensionIds: z.array(ChromiumExtensionId).min(1, {
-    error: 'Give the Waygate extension ID with --extension-id (shown on chrome://extensions with Developer mode on).',
-  }),
+  extensionIds: z
+    .array(ChromiumExtensionId)
+    .min(1, { error: 'Give the Waygate extension ID with --extension-id (shown on chrome://extensions with Developer mode on).' })
+    .readonly(),
   firefoxExtensionId: FirefoxExtensionId.default(DEFAULT_FIREFOX_EXTENSION_ID),
   launch: Launch,
 });
@@ -90,7 +91,7 @@ export const UninstallOptions = TargetOptions;
 export type UninstallOptions = z.input<typeof UninstallOptions>;
 
 export function planInstall(options: InstallOptions): InstallerAction[] {
-  const opts = parse(InstallOptions, options);
+  const opts = parse(InstallOptions, options, 'install');
   const layout = checkLayout(opts);
   const browsers = selectedBrowsers(opts.browsers);
   const actions: InstallerAction[] = [];
@@ -136,7 +137,7 @@ export function planInstall(options: InstallOptions): InstallerAction[] {
 }
 
 export function planUninstall(options: UninstallOptions): InstallerAction[] {
-  const opts = parse(UninstallOptions, options);
+  const opts = parse(UninstallOptions, options, 'uninstall');
   const layout = checkLayout(opts);
   const browsers = new Set(selectedBrowsers(opts.browsers));
   // With --user-data-dir the profile holds the only copy, whichever browser the user names.
@@ -161,13 +162,13 @@ export function planUninstall(options: UninstallOptions): InstallerAction[] {
   return actions;
 }
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+function parse<S extends z.ZodType>(schema: S, input: unknown, command: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) =>
     issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`,
   );
-  throw new WaygateError('BAD_REQUEST', `Invalid install options. ${problems.join(' ')}`);
+  throw new WaygateError('BAD_REQUEST', `Invalid options for waygate ${command}. ${problems.join(' ')}`);
 }
 
 function checkLayout(opts: z.output<typeof TargetOptions>): LayoutInputs {
@@ -212,7 +213,8 @@ function uniqueTargets(targets: readonly HostTarget[]): HostTarget[] {
 }
 
 function requireAbsolute(layout: LayoutInputs, what: string, path: string): void {
-  const absolute = layout.platform === 'win32' ? win32.isAbsolute(path) : posix.isAbsolute(path);
+  // On Windows a path rooted without a drive (`\\x`) is relative to the current drive, which Chromium rejects.
+  const absolute = layout.platform === 'win32' ? /^([A-Za-z]:[\\/]|[\\/]{2})/.test(path) : posix.isAbsolute(path);
   if (!absolute) {
     throw new WaygateError('BAD_REQUEST', `${what} must be absolute, but is ${JSON.stringify(path)}. Pass a full path.`);
   }

@@ -67,8 +67,9 @@ export class FuzzSource {
       case 0:
         return { value: { ...value, v: this.pick([0, 2, '1', null, 1.5]) }, expect: 'UNSUPPORTED_VERSION' };
       case 1: {
-        const { v: _v, ...rest } = value;
-        return { value: rest, expect: 'UNSUPPORTED_VERSION' };
+        const withoutVersion = { ...value };
+        delete withoutVersion.v;
+        return { value: withoutVersion, expect: 'UNSUPPORTED_VERSION' };
       }
       case 2:
         return { value: { ...value, method: this.pick(['reboot', '', 'PING', 42, null, ['ping']]) }, expect: 'UNKNOWN_METHOD' };

@@ -34,7 +34,7 @@ export function windowsInstall(overrides: Partial<InstallOptions> = {}): Install
     home: 'C:\\Users\\ada',
     env: {
       LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local',
-      ProgramData: 'C:\\ProgramData',
+      ProgramFiles: 'C:\\Program Files',
       SystemRoot: 'C:\\Windows',
     },
     extensionIds: [EXTENSION_ID],

@@ -41,7 +41,7 @@ describe('install options that cannot work are refused with what to do', () => {
   });
 
   it('relative paths, which browsers would resolve against their own working directory', () => {
-    expect(badRequest(() => planInstall(posixInstall({ launch: { ...WRAPPER, nodePath: 'node' } }))).message).toMatch(
+    expect(badRequest(() => planInstall(posixInstall({ launch: { kind: 'wrapper', nodePath: 'node', entryScript: WRAPPER.entryScript } }))).message).toMatch(
       /node binary path must be absolute/,
     );
     badRequest(() => planInstall(posixInstall({ launch: { kind: 'executable', path: 'bin/waygate' } })));

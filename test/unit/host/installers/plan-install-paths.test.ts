@@ -31,12 +31,12 @@ const POSIX_DIRS: Record<'linux' | 'darwin', Record<'user' | 'system', Record<Br
   },
   darwin: {
     user: {
-      chrome: '/home/ada/Library/Application Support/Google/Chrome/NativeMessagingHosts',
-      chromium: '/home/ada/Library/Application Support/Chromium/NativeMessagingHosts',
-      edge: '/home/ada/Library/Application Support/Microsoft Edge/NativeMessagingHosts',
-      brave: '/home/ada/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts',
-      vivaldi: '/home/ada/Library/Application Support/Vivaldi/NativeMessagingHosts',
-      firefox: '/home/ada/Library/Application Support/Mozilla/NativeMessagingHosts',
+      chrome: '/Users/ada/Library/Application Support/Google/Chrome/NativeMessagingHosts',
+      chromium: '/Users/ada/Library/Application Support/Chromium/NativeMessagingHosts',
+      edge: '/Users/ada/Library/Application Support/Microsoft Edge/NativeMessagingHosts',
+      brave: '/Users/ada/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts',
+      vivaldi: '/Users/ada/Library/Application Support/Vivaldi/NativeMessagingHosts',
+      firefox: '/Users/ada/Library/Application Support/Mozilla/NativeMessagingHosts',
     },
     system: {
       chrome: '/Library/Google/Chrome/NativeMessagingHosts',
@@ -52,7 +52,7 @@ const POSIX_DIRS: Record<'linux' | 'darwin', Record<'user' | 'system', Record<Br
 const LAUNCHERS = {
   linux: { user: '/home/ada/.local/share/waygate/waygate-native', system: '/usr/local/lib/waygate/waygate-native' },
   darwin: {
-    user: '/home/ada/Library/Application Support/Waygate/waygate-native',
+    user: '/Users/ada/Library/Application Support/Waygate/waygate-native',
     system: '/Library/Application Support/Waygate/waygate-native',
   },
 } as const;
@@ -71,7 +71,8 @@ const BROWSERS: BrowserId[] = ['chrome', 'chromium', 'edge', 'brave', 'vivaldi',
 describe.each(['linux', 'darwin'] as const)('%s', (platform) => {
   describe.each(['user', 'system'] as const)('%s scope', (scope) => {
     it.each(BROWSERS)('writes the %s manifest where that browser reads it, pointing at the launcher', (browser) => {
-      const actions = planInstall(posixInstall({ platform, scope, browsers: [browser] }));
+      const home = platform === 'darwin' ? '/Users/ada' : '/home/ada';
+      const actions = planInstall(posixInstall({ platform, scope, home, browsers: [browser] }));
       const [manifest, ...rest] = manifestWrites(actions);
       expect(rest).toEqual([]);
       expect(manifest?.path).toBe(`${POSIX_DIRS[platform][scope][browser]}/${M}`);
@@ -172,7 +173,7 @@ describe('--user-data-dir', () => {
 
   it('passes fixed launcher args (a test socket) before the browser args', () => {
     const actions = planInstall(
-      posixInstall({ userDataDir: '/tmp/profile', launch: { ...posixInstall().launch, extraArgs: ['--socket', '/tmp/w s/x.sock'] } }),
+      posixInstall({ userDataDir: '/tmp/profile', launch: { kind: 'wrapper', nodePath: '/usr/bin/node', entryScript: '/opt/waygate/waygate.mjs', extraArgs: ['--socket', '/tmp/w s/x.sock'] } }),
     );
     expect(actions[1]).toMatchObject({
       content: expect.stringContaining(`exec /usr/bin/node /opt/waygate/waygate.mjs native --socket '/tmp/w s/x.sock' "$@"`) as unknown,
@@ -183,7 +184,7 @@ describe('--user-data-dir', () => {
 describe('windows', () => {
   describe.each([
     ['user', 'HKCU', 'C:\\Users\\ada\\AppData\\Local\\Waygate'],
-    ['system', 'HKLM', 'C:\\ProgramData\\Waygate'],
+    ['system', 'HKLM', 'C:\\Program Files\\Waygate'],
   ] as const)('%s scope', (scope, root, waygateDir) => {
     it.each(BROWSERS)('writes the %s manifest to the Waygate dir and registers it with reg.exe', (browser) => {
       const actions = planInstall(windowsInstall({ scope, browsers: [browser] }));

@@ -36,14 +36,14 @@ describe('uninstall plan', () => {
 
   it('deletes registry keys first, tolerating ones already gone, then files (windows, system)', () => {
     const reg = 'C:\\Windows\\System32\\reg.exe';
-    expect(planUninstall(windows({ scope: 'system', env: { ProgramData: 'D:\\PD', SystemRoot: 'C:\\Windows' } }))).toEqual([
+    expect(planUninstall(windows({ scope: 'system', env: { ProgramFiles: 'D:\\PF', SystemRoot: 'C:\\Windows' } }))).toEqual([
       { kind: 'run', command: reg, args: ['delete', 'HKLM\\Software\\Google\\Chrome\\NativeMessagingHosts\\org.waygate.native', '/f'], tolerateFailure: true },
       { kind: 'run', command: reg, args: ['delete', 'HKLM\\Software\\Chromium\\NativeMessagingHosts\\org.waygate.native', '/f'], tolerateFailure: true },
       { kind: 'run', command: reg, args: ['delete', 'HKLM\\Software\\Microsoft\\Edge\\NativeMessagingHosts\\org.waygate.native', '/f'], tolerateFailure: true },
       { kind: 'run', command: reg, args: ['delete', 'HKLM\\Software\\Mozilla\\NativeMessagingHosts\\org.waygate.native', '/f'], tolerateFailure: true },
-      { kind: 'remove-file', path: `D:\\PD\\Waygate\\NativeMessagingHosts\\${M}` },
-      { kind: 'remove-file', path: 'D:\\PD\\Waygate\\NativeMessagingHosts\\org.waygate.native.firefox.json' },
-      { kind: 'remove-file', path: 'D:\\PD\\Waygate\\waygate-native.cmd' },
+      { kind: 'remove-file', path: `D:\\PF\\Waygate\\NativeMessagingHosts\\${M}` },
+      { kind: 'remove-file', path: 'D:\\PF\\Waygate\\NativeMessagingHosts\\org.waygate.native.firefox.json' },
+      { kind: 'remove-file', path: 'D:\\PF\\Waygate\\waygate-native.cmd' },
     ]);
   });
 
