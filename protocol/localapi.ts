@@ -9,8 +9,16 @@
  * - `write` — anything that changes state: root, the uid the service runs as, or an operator uid
  *             named with `--operator`. Switching protection off additionally needs the policy's
  *             password, checked by the route itself.
+ *
+ * Two ways in, one route table and one permission check:
+ * - plain HTTP: `GET /localapi/v1/status` etc. (what `curl --unix-socket` and the watch stream use);
+ * - the RPC channel: `GET /localapi/v1/rpc` upgraded to `waygate-rpc/1`, after which both sides
+ *   exchange length-prefixed JSON frames (protocol/frame-codec.ts) carrying `{v, id, route, body}`
+ *   and `{v, id, result | error}`. One long-lived connection saves the HTTP round of every call,
+ *   which the native bridge pays for every message from the browser.
  */
 import { z } from 'zod';
+import { WireError } from './errors.js';
 
 export const LOCALAPI_VERSION = 1;
 export const LOCALAPI_PREFIX = '/localapi/v1';
@@ -83,3 +91,30 @@ export const ROUTES: Record<RouteName, RouteSpec> = {
   ping: { method: 'POST', path: `${LOCALAPI_PREFIX}/ping`, permission: 'read' },
   watch: { method: 'GET', path: `${LOCALAPI_PREFIX}/watch`, permission: 'read' },
 };
+
+/** Routes with one request and one reply, callable over HTTP and over the RPC channel. */
+export const UnaryRouteName = z.enum(['status', 'version', 'ping']);
+export type UnaryRouteName = z.infer<typeof UnaryRouteName>;
+
+export const RPC_PATH = `${LOCALAPI_PREFIX}/rpc`;
+export const RPC_UPGRADE = 'waygate-rpc/1';
+/**
+ * Largest frame either side of the RPC channel sends or accepts. Above the browser's 1 MiB on
+ * purpose: the native bridge, not the service, knows the browser's limit and answers an over-large
+ * reply with REPLY_TOO_LARGE.
+ */
+export const RPC_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+export const RpcRequest = z.object({
+  v: z.literal(LOCALAPI_VERSION),
+  id: z.number().int().nonnegative(),
+  route: UnaryRouteName,
+  body: z.unknown().optional(),
+});
+export type RpcRequest = z.infer<typeof RpcRequest>;
+
+export const RpcReply = z.union([
+  z.object({ v: z.literal(LOCALAPI_VERSION), id: z.number().int(), result: z.unknown() }),
+  z.object({ v: z.literal(LOCALAPI_VERSION), id: z.number().int(), error: WireError }),
+]);
+export type RpcReply = z.infer<typeof RpcReply>;

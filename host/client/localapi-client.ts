@@ -1,11 +1,14 @@
 /**
- * The one typed client of the LocalAPI, used by the CLI and the native bridge. Every response is
- * parsed by its protocol schema; failures arrive as WaygateError with a stable code.
+ * The one typed client of the LocalAPI, used by the CLI and the native bridge. Request/reply calls
+ * go over one RPC channel, opened on first use and reopened after the service restarts; the watch
+ * stream is plain HTTP. Every response is parsed by its protocol schema; failures arrive as
+ * WaygateError with a stable code.
  */
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import { WaygateError, WireError } from '../../protocol/errors.js';
-import { Pong, ROUTES, Status, VersionInfo, WatchEvent, type RouteName } from '../../protocol/localapi.js';
+import { Pong, ROUTES, Status, VersionInfo, WatchEvent, type UnaryRouteName } from '../../protocol/localapi.js';
+import { RpcConnection } from './rpc-connection.js';
 
 export interface WatchHandle {
   /** Resolves when the stream ends; rejects with SERVICE_UNAVAILABLE when it breaks. */
@@ -15,13 +18,13 @@ export interface WatchHandle {
 
 export class LocalApiClient {
   private readonly pool: Pool;
+  private rpc: Promise<RpcConnection> | null = null;
 
   constructor(
     readonly socketPath: string,
     private readonly requestTimeoutMs = 5000,
   ) {
-    // A few keep-alive connections: requests stay cheap, and a watch stream never blocks a request.
-    this.pool = new Pool('http://localapi', { socketPath, connections: 4, pipelining: 1 });
+    this.pool = new Pool('http://localapi', { socketPath, connections: 2, pipelining: 1 });
   }
 
   status(): Promise<Status> {
@@ -39,7 +42,7 @@ export class LocalApiClient {
   /** Streams the snapshot and every change to `onEvent` until closed or the service goes away. */
   async watch(onEvent: (event: WatchEvent) => void): Promise<WatchHandle> {
     const controller = new AbortController();
-    const response = await this.send('watch', undefined, controller.signal, 0);
+    const response = await this.openWatch(controller.signal);
     const done = (async () => {
       let buffered = '';
       response.body.setEncoding('utf8');
@@ -63,36 +66,40 @@ export class LocalApiClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    const rpc = this.rpc;
+    this.rpc = null;
+    await Promise.all([this.pool.destroy(), rpc?.then((c) => c.close()).catch(() => undefined)]);
   }
 
-  private async call<T>(route: RouteName, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    const response = await this.send(route, body, undefined, this.requestTimeoutMs);
-    return parseBody(schema, await response.body.text(), route);
+  private async call<T>(route: UnaryRouteName, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const connection = await this.connection();
+    return parseResult(schema, await connection.call(route, body, this.requestTimeoutMs), route);
   }
 
-  private async send(route: RouteName, body: unknown, signal: AbortSignal | undefined, timeoutMs: number) {
-    const spec = ROUTES[route];
+  /** The open RPC channel, or a new one when there is none or the last one closed. */
+  private async connection(): Promise<RpcConnection> {
+    const current = this.rpc ? await this.rpc.catch(() => null) : null;
+    if (current && !current.closed) return current;
+    const opening = RpcConnection.open(this.socketPath, (cause) => unavailable(this.socketPath, cause));
+    this.rpc = opening;
+    opening.catch(() => {
+      if (this.rpc === opening) this.rpc = null;
+    });
+    return opening;
+  }
+
+  private async openWatch(signal: AbortSignal) {
     let response;
     try {
-      response = await this.pool.request({
-        method: spec.method,
-        path: spec.path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
-        signal: signal ?? null,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      response = await this.pool.request({ method: 'GET', path: ROUTES.watch.path, signal, headersTimeout: this.requestTimeoutMs, bodyTimeout: 0 });
     } catch (err) {
       if (err instanceof undiciErrors.HeadersTimeoutError) {
-        throw new WaygateError('TIMEOUT', `The Waygate service did not answer ${route} within ${timeoutMs} ms.`);
+        throw new WaygateError('TIMEOUT', `The Waygate service did not answer watch within ${this.requestTimeoutMs} ms.`);
       }
       throw unavailable(this.socketPath, err);
     }
     if (response.statusCode >= 400) {
-      const text = await response.body.text();
-      throw WaygateError.fromWire(parseBody(WireError, text, route));
+      throw WaygateError.fromWire(parseBody(WireError, await response.body.text(), 'watch'));
     }
     return response;
   }
@@ -105,6 +112,10 @@ function parseBody<T>(schema: z.ZodType<T>, text: string, route: string): T {
   } catch {
     throw new WaygateError('BAD_FRAME', `The service's ${route} reply is not JSON.`);
   }
+  return parseResult(schema, json, route);
+}
+
+function parseResult<T>(schema: z.ZodType<T>, json: unknown, route: string): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     throw new WaygateError('BAD_REQUEST', `The service's ${route} reply does not match the protocol: ${parsed.error.issues[0]?.message ?? ''}`);

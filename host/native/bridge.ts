@@ -8,7 +8,7 @@
  *   reason: nobody could match an error reply, and the stream can no longer be trusted.
  */
 import { toWireError, type ErrorCode } from '../../protocol/errors.js';
-import type { DecodeEvent } from '../../protocol/native-codec.js';
+import type { DecodeEvent } from '../../protocol/frame-codec.js';
 import {
   NATIVE_METHODS,
   NATIVE_PROTOCOL_VERSION,

@@ -4,7 +4,7 @@
  * and an over-large push is dropped and logged (the next push supersedes it anyway).
  */
 import { WaygateError } from '../../protocol/errors.js';
-import { encodeFrame } from '../../protocol/native-codec.js';
+import { encodeFrame } from '../../protocol/frame-codec.js';
 import { HOST_TO_BROWSER_MAX_BYTES, NATIVE_PROTOCOL_VERSION, type HostMessage } from '../../protocol/native.js';
 import type { Logger } from '../log.js';
 

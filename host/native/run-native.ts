@@ -6,7 +6,7 @@
  * A fatal frame → log why → answer what is in flight → exit 2. Never a crash, never a hang.
  */
 import { WaygateError } from '../../protocol/errors.js';
-import { NativeFrameDecoder } from '../../protocol/native-codec.js';
+import { FrameDecoder } from '../../protocol/frame-codec.js';
 import { BROWSER_TO_HOST_MAX_BYTES } from '../../protocol/native.js';
 import { LocalApiClient } from '../client/localapi-client.js';
 import type { Logger } from '../log.js';
@@ -32,7 +32,7 @@ export async function runNative({ socketPath, logger, origin }: NativeOptions): 
   logger.info({ origin, socket: socketPath }, 'native: started');
   const inProcess = await startServiceUnlessRunning(socketPath, logger);
   const client = new LocalApiClient(socketPath);
-  const decoder = new NativeFrameDecoder(BROWSER_TO_HOST_MAX_BYTES);
+  const decoder = new FrameDecoder(BROWSER_TO_HOST_MAX_BYTES);
   const send = createHostWriter((frame) => process.stdout.write(frame), logger);
 
   return new Promise<number>((resolve) => {

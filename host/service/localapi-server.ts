@@ -2,14 +2,26 @@
  * The LocalAPI: HTTP on a Unix socket, one route table, one permission check before dispatch.
  * Bodies are validated by their protocol schema on arrival; errors leave as `{code, message}`.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ErrorCode, WaygateError, toWireError, type WireError } from '../../protocol/errors.js';
-import { LOCALAPI_VERSION, PingRequest, ROUTES, RouteName, type VersionInfo, type WatchEvent } from '../../protocol/localapi.js';
+import {
+  LOCALAPI_VERSION,
+  ROUTES,
+  RPC_PATH,
+  RPC_UPGRADE,
+  RouteName,
+  UnaryRouteName,
+  type VersionInfo,
+  type WatchEvent,
+} from '../../protocol/localapi.js';
 import type { PeerCredentialsReader } from '../../platform/peercred.js';
 import type { Logger } from '../log.js';
 import { checkAccess, type AccessPolicy } from './permissions.js';
+import { serveRpcChannel } from './rpc-channel.js';
 import type { StatusStore } from './status-store.js';
+import { createUnaryHandlers } from './unary-handlers.js';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_FRAME: 400,
@@ -37,25 +49,11 @@ export interface LocalApiDeps {
   logger: Logger;
 }
 
-type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-
 export function createLocalApi(deps: LocalApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   const watchers = new Set<ServerResponse>();
 
-  const handlers: Record<RouteName, Handler> = {
-    status: () => Promise.resolve(deps.store.get()),
-    version: () => Promise.resolve(deps.version),
-    ping: (request) => {
-      const parsed = PingRequest.safeParse(request.body ?? {});
-      if (!parsed.success) throw new WaygateError('BAD_REQUEST', `ping body: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      return Promise.resolve({ v: LOCALAPI_VERSION, pong: true, ...parsed.data });
-    },
-    watch: (_request, reply) => {
-      streamWatch(reply, deps.store, watchers);
-      return Promise.resolve(reply);
-    },
-  };
+  const unary = createUnaryHandlers(deps.store, deps.version);
 
   app.addHook('onRequest', (request, reply, done) => {
     const route = routeNameOf(request.routeOptions.url);
@@ -66,9 +64,30 @@ export function createLocalApi(deps: LocalApiDeps): FastifyInstance {
     void sendError(reply, { code: 'PERMISSION_DENIED', message: `Not allowed: ${decision.reason}.` });
   });
 
-  for (const name of RouteName.options) {
-    app.route({ method: ROUTES[name].method, url: ROUTES[name].path, handler: handlers[name] });
+  for (const name of UnaryRouteName.options) {
+    app.route({ method: ROUTES[name].method, url: ROUTES[name].path, handler: (request: FastifyRequest) => unary[name](request.body) });
   }
+  app.route({
+    method: ROUTES.watch.method,
+    url: ROUTES.watch.path,
+    handler: (_request, reply) => {
+      streamWatch(reply, deps.store, watchers);
+      return reply;
+    },
+  });
+
+  // The RPC channel: anyone who may connect may open it; each call is checked like an HTTP request.
+  const channels = new Set<Socket>();
+  app.server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
+    if (request.url !== RPC_PATH || request.headers.upgrade?.toLowerCase() !== RPC_UPGRADE) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${RPC_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
+    channels.add(socket);
+    socket.once('close', () => channels.delete(socket));
+    serveRpcChannel(socket, deps.peerCredentials(socket), { handlers: unary, access: deps.access, logger: deps.logger });
+  });
 
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, { code: 'UNKNOWN_METHOD', message: `No LocalAPI route ${request.method} ${request.url}.` }),
@@ -85,6 +104,7 @@ export function createLocalApi(deps: LocalApiDeps): FastifyInstance {
 
   app.addHook('preClose', (done) => {
     for (const watcher of watchers) watcher.end();
+    for (const channel of channels) channel.destroy();
     done();
   });
   return app;

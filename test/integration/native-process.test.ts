@@ -50,12 +50,13 @@ describe('waygate native (the process the browser spawns)', () => {
     started.push(await startServiceProcess(socket));
     const native = startNative(socket);
     started.push(native.proc);
-    // The largest ping body the LocalAPI takes (1 MiB) echoes back as a reply just over the browser's 1 MiB.
-    native.send({ v: 1, id: 'big', method: 'ping', params: { data: 'x'.repeat(1024 * 1024 - 20) } });
-    native.send({ v: 1, id: 'huge', method: 'ping', params: { data: 'x'.repeat(2 * 1024 * 1024) } });
+    // A ping echoes its data, so 2 MiB of data comes back as a reply over the browser's 1 MiB …
+    native.send({ v: 1, id: 'big', method: 'ping', params: { data: 'x'.repeat(2 * 1024 * 1024) } });
+    // … and 5 MiB is more than the LocalAPI channel carries at all.
+    native.send({ v: 1, id: 'huge', method: 'ping', params: { data: 'x'.repeat(5 * 1024 * 1024) } });
     native.send({ v: 1, id: 'after', method: 'ping' });
     expect(await native.next(isReply('big'))).toMatchObject({ error: { code: 'REPLY_TOO_LARGE' } });
-    expect(await native.next(isReply('huge'))).toMatchObject({ error: { code: 'BAD_REQUEST', message: expect.stringMatching(/too large/i) } });
+    expect(await native.next(isReply('huge'))).toMatchObject({ error: { code: 'FRAME_TOO_LARGE' } });
     expect(await native.next(isReply('after'))).toMatchObject({ result: { pong: true } });
   });
 

@@ -4,7 +4,7 @@
  * the connection (bad UTF-8, bad JSON, no usable id, an absurd length, a truncated frame).
  */
 import type { ErrorCode } from '../../protocol/errors.js';
-import { encodeFrame } from '../../protocol/native-codec.js';
+import { encodeFrame } from '../../protocol/frame-codec.js';
 
 export type Expected = 'result' | ErrorCode;
 

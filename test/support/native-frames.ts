@@ -1,11 +1,11 @@
 /** Reads the frames a native host wrote, checking each against the browser's limit and the protocol. */
-import { NativeFrameDecoder } from '../../protocol/native-codec.js';
+import { FrameDecoder } from '../../protocol/frame-codec.js';
 import { HOST_TO_BROWSER_MAX_BYTES, HostMessage } from '../../protocol/native.js';
 
 export class HostOutput {
   readonly messages: HostMessage[] = [];
   readonly problems: string[] = [];
-  private readonly decoder = new NativeFrameDecoder(HOST_TO_BROWSER_MAX_BYTES);
+  private readonly decoder = new FrameDecoder(HOST_TO_BROWSER_MAX_BYTES);
 
   push(chunk: Buffer): void {
     for (const event of this.decoder.push(chunk)) {

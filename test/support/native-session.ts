@@ -1,5 +1,5 @@
 /** A `waygate native` process driven like the browser drives it: frames on stdin, frames from stdout. */
-import { encodeFrame } from '../../protocol/native-codec.js';
+import { encodeFrame } from '../../protocol/frame-codec.js';
 import { BROWSER_TO_HOST_MAX_BYTES, type HostMessage } from '../../protocol/native.js';
 import { HostOutput } from './native-frames.js';
 import { spawnWaygate, type WaygateProcess } from './waygate-process.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createHostWriter } from '../../../../host/native/host-writer.js';
-import { NativeFrameDecoder } from '../../../../protocol/native-codec.js';
+import { FrameDecoder } from '../../../../protocol/frame-codec.js';
 import { silentLogger } from '../../../fakes/logger.js';
 
 function capture(limit: number) {
   const frames: Buffer[] = [];
   const write = createHostWriter((f) => frames.push(f), silentLogger, limit);
-  const decoded = () => frames.flatMap((f) => new NativeFrameDecoder(limit).push(f));
+  const decoded = () => frames.flatMap((f) => new FrameDecoder(limit).push(f));
   return { write, frames, decoded };
 }
 

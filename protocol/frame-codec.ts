@@ -1,6 +1,7 @@
 /**
- * Native messaging framing, as a pure codec: bytes in, events out (no streams, no I/O). A frame is a
- * 4-byte little-endian length followed by that many bytes of UTF-8 JSON.
+ * Length-prefixed JSON framing, as a pure codec: bytes in, events out (no streams, no I/O). A frame
+ * is a 4-byte little-endian length followed by that many bytes of UTF-8 JSON. Native messaging uses
+ * it (the browser's format), and so does the LocalAPI's RPC channel (see protocol/localapi.ts).
  *
  * The decoder is incremental: feed it chunks of any size, split anywhere; it keeps the pieces of a
  * partial frame and joins them once, when the frame is complete (joining per chunk is quadratic).
@@ -20,7 +21,7 @@ export type DecodeEvent =
   /** The declared length is over the limit. Nothing more will be decoded. */
   | { kind: 'too-large'; declared: number; limit: number };
 
-export class NativeFrameDecoder {
+export class FrameDecoder {
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
   private pending: Buffer[] = [];
   private pendingBytes = 0;

@@ -1,0 +1,70 @@
+/**
+ * `npm start`: the whole local system on embedded defaults. Builds the host and the extension,
+ * runs the Waygate service (user mode unless root), registers the native host in a Chromium profile
+ * kept under .waygate/, and prints — or, with a display, runs — the command that opens Chromium with
+ * the extension loaded. Ctrl-C stops everything it started.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../host/log.js';
+import { currentSocketPath } from '../host/paths.js';
+import { startService } from '../host/service/service.js';
+import { buildExtension } from './build-extension.js';
+import { buildHost } from './build-host.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stateDir = join(root, '.waygate');
+const profileDir = join(stateDir, 'chromium-profile');
+const isRoot = process.getuid?.() === 0;
+
+console.log('Building the host and the extension…');
+const [hostBundle, extensionDir] = await Promise.all([buildHost(), buildExtension()]);
+
+const socketPath = process.env.WAYGATE_SOCKET ?? currentSocketPath();
+const service = await startService({ socketPath, mode: isRoot ? 'system' : 'user', logger: createLogger('service') });
+
+await mkdir(profileDir, { recursive: true });
+const install = spawnSync(
+  process.execPath,
+  [hostBundle, 'install', '--browser', 'chromium', '--user-data-dir', profileDir, '--socket', socketPath],
+  { encoding: 'utf8' },
+);
+if (install.status !== 0) {
+  console.error(`Registering the native host failed:\n${install.stdout}${install.stderr}`);
+  await service.close();
+  process.exit(1);
+}
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+const browserArgs = [
+  `--user-data-dir=${profileDir}`,
+  `--load-extension=${resolve(extensionDir)}`,
+  ...(isRoot ? ['--no-sandbox'] : []),
+  'chrome-extension://kikjmbfpgdcnelfidohningkimchabdc/popup.html',
+];
+const openCommand = `${chromium ?? 'chromium'} ${browserArgs.map((a) => `'${a}'`).join(' ')}`;
+
+console.log(`
+Waygate is running.
+  service   ${service.socketPath} (${isRoot ? 'system' : 'user'} mode)
+  status    node ${hostBundle} status --socket ${socketPath}
+  extension ${extensionDir}
+
+Open Chromium with the extension loaded:
+  ${openCommand}
+${chromium ? '' : '\n(Chromium was not found: apt-get install -y chromium)\n'}
+Press Ctrl-C to stop.`);
+
+const browser = chromium && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) ? spawn(chromium, browserArgs, { stdio: 'ignore' }) : null;
+if (browser) console.log(`Started Chromium (pid ${browser.pid}).`);
+
+const stop = async () => {
+  if (browser?.pid && browser.exitCode === null) browser.kill('SIGTERM');
+  await service.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
