@@ -29,10 +29,57 @@ export const ErrorCode = z.enum([
   'TIMEOUT',
   /** The connection closed while the request was pending. */
   'DISCONNECTED',
+  /** No valid credential (device credential, session, token) came with the request. */
+  'UNAUTHENTICATED',
+  /** The thing named does not exist (or the caller may not know that it does). */
+  'NOT_FOUND',
+  /** The change conflicts with what is stored (a name already taken, a stale version). */
+  'CONFLICT',
+  /** Too many requests from this client; retry after the time given. */
+  'RATE_LIMITED',
+  /** The user already has as many devices as the org allows. */
+  'DEVICE_LIMIT_REACHED',
+  /** A policy document failed validation; `details.errors` lists each problem with its path. */
+  'INVALID_POLICY',
+  /** A state-changing request came without the session's CSRF token. */
+  'CSRF_FAILED',
+  /** Too many failed sign-ins: the account is locked for a while. */
+  'ACCOUNT_LOCKED',
+  /** The password was right; the second factor (TOTP) is still needed. */
+  'MFA_REQUIRED',
   /** Something failed that the caller cannot fix; details are in the service log. */
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The HTTP status each code travels with on the HTTP APIs (LocalAPI, portal, edge). */
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_FRAME: 400,
+  BAD_REQUEST: 400,
+  FRAME_TOO_LARGE: 413,
+  REPLY_TOO_LARGE: 500,
+  UNKNOWN_METHOD: 404,
+  UNSUPPORTED_VERSION: 400,
+  PERMISSION_DENIED: 403,
+  SERVICE_UNAVAILABLE: 503,
+  SERVICE_ALREADY_RUNNING: 409,
+  TIMEOUT: 504,
+  DISCONNECTED: 503,
+  UNAUTHENTICATED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  DEVICE_LIMIT_REACHED: 403,
+  INVALID_POLICY: 400,
+  CSRF_FAILED: 403,
+  ACCOUNT_LOCKED: 423,
+  MFA_REQUIRED: 401,
+  INTERNAL: 500,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code];
+}
 
 export const WireError = z.object({
   code: ErrorCode,

@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole local system on embedded defaults. Builds the host and the extension,
- * runs the Waygate service (user mode unless root), registers the native host in a Chromium profile
- * kept under .waygate/, and prints — or, with a display, runs — the command that opens Chromium with
- * the extension loaded. Ctrl-C stops everything it started.
+ * runs the portal (SQLite, a demo org with an admin and a user), runs the Waygate service (user
+ * mode unless root), registers the native host in a Chromium profile kept under .waygate/, and
+ * prints — or, with a display, runs — the command that opens Chromium with the extension loaded.
+ * Ctrl-C stops everything it started.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,17 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '../host/log.js';
 import { currentSocketPath } from '../host/paths.js';
 import { startService } from '../host/service/service.js';
+import { buildAdminUi } from './build-admin-ui.js';
 import { buildExtension } from './build-extension.js';
 import { buildHost } from './build-host.js';
+import { startDemoPortal, type DemoCredentials } from './start-portal.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stateDir = join(root, '.waygate');
 const profileDir = join(stateDir, 'chromium-profile');
 const isRoot = process.getuid?.() === 0;
 
-console.log('Building the host and the extension…');
-const [hostBundle, extensionDir] = await Promise.all([buildHost(), buildExtension()]);
+console.log('Building the host, the admin console and the extension…');
+const [hostBundle, extensionDir] = await Promise.all([buildHost(), buildExtension(), buildAdminUi()]);
 
+const portal = await startDemoPortal(join(stateDir, 'portal'), createLogger('portal'));
 const socketPath = process.env.WAYGATE_SOCKET ?? currentSocketPath();
 const service = await startService({ socketPath, mode: isRoot ? 'system' : 'user', logger: createLogger('service') });
 
@@ -49,6 +53,7 @@ const openCommand = `${chromium ?? 'chromium'} ${browserArgs.map((a) => `'${a}'`
 
 console.log(`
 Waygate is running.
+  portal    ${portal.url}/admin${demoLines(portal.demo)}
   service   ${service.socketPath} (${isRoot ? 'system' : 'user'} mode)
   status    node ${hostBundle} status --socket ${socketPath}
   extension ${extensionDir}
@@ -64,7 +69,13 @@ if (browser) console.log(`Started Chromium (pid ${browser.pid}).`);
 const stop = async () => {
   if (browser?.pid && browser.exitCode === null) browser.kill('SIGTERM');
   await service.close();
+  await portal.close();
   process.exit(0);
 };
+
+function demoLines(demo: DemoCredentials | null): string {
+  if (!demo) return '';
+  return `\n            admin ${demo.admin.email} / ${demo.admin.password}\n            user  ${demo.user.email} / ${demo.user.password}`;
+}
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());

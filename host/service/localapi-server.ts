@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ErrorCode, WaygateError, toWireError, type WireError } from '../../protocol/errors.js';
+import { WaygateError, httpStatusOf, toWireError, type WireError } from '../../protocol/errors.js';
 import {
   LOCALAPI_VERSION,
   ROUTES,
@@ -23,20 +23,6 @@ import { serveRpcChannel } from './rpc-channel.js';
 import type { StatusStore } from './status-store.js';
 import { createUnaryHandlers } from './unary-handlers.js';
 
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  BAD_FRAME: 400,
-  BAD_REQUEST: 400,
-  FRAME_TOO_LARGE: 413,
-  REPLY_TOO_LARGE: 500,
-  UNKNOWN_METHOD: 404,
-  UNSUPPORTED_VERSION: 400,
-  PERMISSION_DENIED: 403,
-  SERVICE_UNAVAILABLE: 503,
-  SERVICE_ALREADY_RUNNING: 409,
-  TIMEOUT: 504,
-  DISCONNECTED: 503,
-  INTERNAL: 500,
-};
 
 /** Request bodies are small JSON documents; anything larger is a mistake or an attack. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -115,7 +101,7 @@ function routeNameOf(url: string | undefined): RouteName | null {
 }
 
 function sendError(reply: FastifyReply, error: WireError): FastifyReply {
-  return reply.code(HTTP_STATUS[error.code]).type('application/json').send(error);
+  return reply.code(httpStatusOf(error.code)).type('application/json').send(error);
 }
 
 /** Newline-delimited JSON: the snapshot, then every change, until either side closes. */
