@@ -59,4 +59,8 @@ program
     process.once('SIGTERM', () => void stop());
   });
 
-await program.parseAsync(process.argv);
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Say what went wrong in one line; the stack helps nobody who runs the command.
+  console.error(`waygate-portal: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -27,6 +27,12 @@ const MAX_CONFIGS = 20_000;
 /** Parsed policy documents; only the newest one or two are in use at any moment. */
 const MAX_POLICIES = 4;
 export const SIGNER_TTL_MS = 10_000;
+/**
+ * How long the current policy version number is reused before it is read again. Devices poll every
+ * few minutes, so a second of delay in seeing a new version costs nothing, and it saves a database
+ * round trip on every poll (the difference between PostgreSQL meeting its throughput target or not).
+ */
+export const POLICY_VERSION_TTL_MS = 1_000;
 
 export interface SignedConfigBody {
   /** The SignedConfig as sent, serialised once. */
@@ -38,14 +44,17 @@ type Cached = SignedConfigBody | { denied: string };
 
 export class SignedConfigs {
   private readonly configs = new LruCache<string, Cached>({ maxEntries: MAX_CONFIGS });
-  private readonly policies = new LruCache<number, Policy>({ maxEntries: MAX_POLICIES });
+  private readonly policies = new LruCache<number, { version: PolicyVersion; policy: Policy }>({ maxEntries: MAX_POLICIES });
   private signer: { value: PortalSigner; readAt: number } | null = null;
+  private currentVersion: { value: number | null; readAt: number } | null = null;
 
   constructor(private readonly ctx: PortalContext) {}
 
   /** Throws PERMISSION_DENIED (403) when no app profile of the policy applies to the device. */
   async forDevice(who: AuthenticatedDevice): Promise<SignedConfigBody> {
-    const current = await this.ctx.store.currentPolicy(this.ctx.org.id);
+    // The version alone is cheap to read; the document is fetched and parsed once per version.
+    const version = await this.currentPolicyVersion();
+    const current = version === null ? null : await this.policyVersion(version);
     if (!current) throw new WaygateError('NOT_FOUND', 'This organisation has no policy yet. Ask your administrator to publish one.');
     const signer = await this.currentSigner();
     const os = DeviceOs.parse(who.device.fingerprint.os);
@@ -76,13 +85,28 @@ export class SignedConfigs {
     return { body, etag: etagOf(body) };
   }
 
+  private async policyVersion(version: number): Promise<PolicyVersion | null> {
+    const cached = this.policies.get(version);
+    if (cached) return cached.version;
+    const stored = await this.ctx.store.getPolicyVersion(this.ctx.org.id, version);
+    if (stored) this.policies.set(version, { version: stored, policy: Policy.parse(stored.document) });
+    return stored;
+  }
+
   private policy(current: PolicyVersion): Policy {
-    let parsed = this.policies.get(current.version);
-    if (!parsed) {
-      parsed = Policy.parse(current.document);
-      this.policies.set(current.version, parsed);
-    }
-    return parsed;
+    const cached = this.policies.get(current.version);
+    if (cached) return cached.policy;
+    const policy = Policy.parse(current.document);
+    this.policies.set(current.version, { version: current, policy });
+    return policy;
+  }
+
+  private async currentPolicyVersion(): Promise<number | null> {
+    const now = this.ctx.now();
+    if (this.currentVersion && now - this.currentVersion.readAt < POLICY_VERSION_TTL_MS) return this.currentVersion.value;
+    const value = await this.ctx.store.currentPolicyVersion(this.ctx.org.id);
+    this.currentVersion = { value, readAt: now };
+    return value;
   }
 
   private async currentSigner(): Promise<PortalSigner> {

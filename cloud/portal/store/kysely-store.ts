@@ -212,6 +212,17 @@ export class KyselyStore implements Store {
     return row ? rowToPolicy(row) : null;
   }
 
+  async currentPolicyVersion(orgId: string): Promise<number | null> {
+    const row = await this.#db
+      .selectFrom('policy_versions')
+      .select('version')
+      .where('org_id', '=', orgId)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.version) : null;
+  }
+
   async getPolicyVersion(orgId: string, version: number): Promise<PolicyVersion | null> {
     const row = await this.#db.selectFrom('policy_versions').selectAll().where('org_id', '=', orgId).where('version', '=', version).executeTakeFirst();
     return row ? rowToPolicy(row) : null;

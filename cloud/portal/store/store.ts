@@ -206,6 +206,8 @@ export interface Store {
   /** Adds the next version (current + 1) and returns it. */
   addPolicyVersion(entry: Omit<PolicyVersion, 'version'>): Promise<PolicyVersion>;
   currentPolicy(orgId: string): Promise<PolicyVersion | null>;
+  /** Just the current version number (null when there is none): the cheap read of the config hot path. */
+  currentPolicyVersion(orgId: string): Promise<number | null>;
   getPolicyVersion(orgId: string, version: number): Promise<PolicyVersion | null>;
   listPolicyVersions(orgId: string): Promise<Omit<PolicyVersion, 'document'>[]>;
 

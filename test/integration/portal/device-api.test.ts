@@ -5,6 +5,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueOneTimeCode } from '../../../cloud/portal/device/one-time-codes.js';
+import { POLICY_VERSION_TTL_MS } from '../../../cloud/portal/device/signed-configs.js';
 import { VERIFY_CODE_LIMIT } from '../../../cloud/portal/enrollment/rate-limits.js';
 import { verifyConfigSignature } from '../../../protocol/config-signature.js';
 import { WireError } from '../../../protocol/errors.js';
@@ -76,6 +77,8 @@ describe('GET /api/v1/device/config', () => {
       createdBy: portal.admin.user.id,
       comment: 'republish',
     });
+    // The portal re-reads the current version number at most once per POLICY_VERSION_TTL_MS.
+    portal.clock.advance(POLICY_VERSION_TTL_MS);
     const after = await call('GET', 'config', undefined, { 'if-none-match': before.headers.get('etag') ?? '' });
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
@@ -83,8 +86,10 @@ describe('GET /api/v1/device/config', () => {
   });
 
   it('answers 403 PERMISSION_DENIED (NO_APP_PROFILE) to a device no app profile applies to', async () => {
-    const publish = (document: unknown) =>
-      portal.ctx.store.addPolicyVersion({ orgId: portal.ctx.org.id, document, createdAt: portal.clock.now, createdBy: portal.admin.user.id, comment: 'test' });
+    const publish = async (document: unknown) => {
+      await portal.ctx.store.addPolicyVersion({ orgId: portal.ctx.org.id, document, createdAt: portal.clock.now, createdBy: portal.admin.user.id, comment: 'test' });
+      portal.clock.advance(POLICY_VERSION_TTL_MS);
+    };
     const macOnly = structuredClone(DEFAULT_POLICY);
     macOnly.appProfiles[0]!.match.os = ['macos'];
     await publish(macOnly);

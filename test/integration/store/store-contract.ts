@@ -395,6 +395,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         const other = anOrg();
         await store.createOrg(other);
         expect(await store.currentPolicy(org.id)).toBeNull();
+        expect(await store.currentPolicyVersion(org.id)).toBeNull();
 
         const first = await store.addPolicyVersion({ orgId: org.id, document, createdAt: T0, createdBy: user.id, comment: 'initial' });
         const second = await store.addPolicyVersion({ orgId: org.id, document: ['a', 1], createdAt: T0 + 1, createdBy: null, comment: '' });
@@ -404,6 +405,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         expect(second.version).toBe(2);
         expect(elsewhere.version).toBe(1);
         expect(await store.currentPolicy(org.id)).toEqual(second);
+        expect(await store.currentPolicyVersion(org.id)).toBe(second.version);
         expect(await store.currentPolicy(other.id)).toEqual(elsewhere);
         expect(await store.getPolicyVersion(org.id, 1)).toEqual(first);
         expect(await store.getPolicyVersion(org.id, 3)).toBeNull();
