@@ -1,7 +1,7 @@
 /** Admin API: the audit log, newest first, paged by time (see audit-page.ts). */
 import type { FastifyInstance } from 'fastify';
 import { AuditQuery, type AuditPage } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import { cutAuditPage } from './audit-page.js';
 import { userRef } from './refs.js';

@@ -12,7 +12,7 @@ import {
   type DeviceList,
   type OneTimeCodeResponse,
 } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import { issueOneTimeCode } from '../device/one-time-codes.js';
 import type { Device, User } from '../store/store.js';

@@ -11,7 +11,7 @@ import {
   type CreateEnrollmentTokenResponse,
   type EnrollmentTokenList,
 } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import type { EnrollmentToken, Millis } from '../store/store.js';

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WaygateError } from '../../../protocol/errors.js';
 import { CreateGroupRequest, type AdminGroup, type GroupList } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import { randomToken } from '../crypto/secrets.js';
 import { StoreConflictError, type Group } from '../store/store.js';

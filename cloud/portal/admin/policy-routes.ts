@@ -16,7 +16,7 @@ import {
   type PolicyVersionSummary,
   type SimulateResponse,
 } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import { simulate } from '../policy/simulate.js';
 import { validatePolicy } from '../policy/validate.js';

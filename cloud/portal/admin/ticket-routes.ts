@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WaygateError } from '../../../protocol/errors.js';
 import { ADMIN_API_PREFIX, type AdminTicket, type AdminTicketDetail, type TicketList } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import type { PortalContext } from '../context.js';
 import type { Device, SupportTicket, User } from '../store/store.js';
 import type { AdminGuard } from './admin-guard.js';

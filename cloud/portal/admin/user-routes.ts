@@ -15,7 +15,7 @@ import {
   type CreateUserResponse,
   type UserList,
 } from '../../../protocol/portal-admin.js';
-import { parseInput } from '../auth/parse-input.js';
+import { parseInput } from '../parse-input.js';
 import { createUserWithPassword } from '../bootstrap.js';
 import type { PortalContext } from '../context.js';
 import { StoreConflictError, type User } from '../store/store.js';

@@ -7,7 +7,7 @@ import { WaygateError } from '../../../protocol/errors.js';
 import { PasswordChangeRequest, type SessionInfo } from '../../../protocol/portal-admin.js';
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import type { AuthServices } from './auth-services.js';
-import { parseInput } from './parse-input.js';
+import { parseInput } from '../parse-input.js';
 import { isFormPost, noStore, seeOther, sessionInfo } from './respond.js';
 
 export function registerAccountRoutes(app: FastifyInstance, auth: AuthServices): void {

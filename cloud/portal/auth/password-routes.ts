@@ -11,7 +11,7 @@ import type { User } from '../store/store.js';
 import type { AuthServices } from './auth-services.js';
 import { checkSameOrigin } from './csrf.js';
 import { badReturnTo, signInPage, signedInPage } from './pages.js';
-import { parseInput } from './parse-input.js';
+import { parseInput } from '../parse-input.js';
 import { perIpRateLimit } from './rate-limits.js';
 import { defaultLanding, isFormPost, noStore, seeOther, sessionInfo } from './respond.js';
 import { optionalReturnTo, returnToParam } from './return-to.js';

@@ -24,7 +24,7 @@ import { deviceAuth, type DeviceAuth } from '../device/device-auth.js';
 import { ifNoneMatchHas } from '../device/etag.js';
 import { Identities } from '../device/identities.js';
 import { useOneTimeCode } from '../device/one-time-codes.js';
-import { parseBody } from '../device/parse-body.js';
+import { parseInput } from '../parse-input.js';
 import { SignedConfigs } from '../device/signed-configs.js';
 import { assertBundleSize, decodeSupportBundle } from '../device/support-bundle.js';
 import { startDeviceAuthorization } from '../enrollment/authorize.js';
@@ -89,7 +89,7 @@ function registerDeviceRoutes(app: FastifyInstance, ctx: PortalContext, auth: De
 
   app.post(`${DEVICE}/heartbeat`, async (request): Promise<HeartbeatResponse> => {
     const { device } = auth.deviceOf(request);
-    const beat = parseBody(Heartbeat, request.body);
+    const beat = parseInput(Heartbeat, request.body);
     // Merged, so a device that omits a field (its OS, say) keeps what it reported before.
     const fingerprint = { ...device.fingerprint, ...beat.fingerprint };
     await ctx.store.updateDevice(device.id, { fingerprint, policyVersion: beat.policyVersion, lastSeenAt: ctx.now() });
@@ -110,7 +110,7 @@ function registerDeviceRoutes(app: FastifyInstance, ctx: PortalContext, auth: De
     const { device } = auth.deviceOf(request);
     const raw = request.body;
     if (typeof raw === 'object' && raw !== null && 'bundle' in raw && typeof raw.bundle === 'string') assertBundleSize(raw.bundle);
-    const body = parseBody(SupportRequest, raw);
+    const body = parseInput(SupportRequest, raw);
     const bundle = body.bundle === undefined ? null : decodeSupportBundle(body.bundle);
     const id = randomToken(12);
     await ctx.store.createTicket({
@@ -130,7 +130,7 @@ function registerDeviceRoutes(app: FastifyInstance, ctx: PortalContext, auth: De
 
   app.post(`${DEVICE}/verify-code`, { config: { rateLimit: VERIFY_CODE_LIMIT } }, async (request) => {
     const { device } = auth.deviceOf(request);
-    const body = parseBody(VerifyCodeRequest, request.body);
+    const body = parseInput(VerifyCodeRequest, request.body);
     return { valid: await useOneTimeCode(ctx, device.id, body.kind, body.code) };
   });
 }

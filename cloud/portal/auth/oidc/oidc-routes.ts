@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { WaygateError, httpStatusOf } from '../../../../protocol/errors.js';
 import type { AuthServices } from '../auth-services.js';
 import { badReturnTo, messagePage } from '../pages.js';
-import { parseInput } from '../parse-input.js';
+import { parseInput } from '../../parse-input.js';
 import { defaultLanding, seeOther } from '../respond.js';
 import { optionalReturnTo, safeReturnTo } from '../return-to.js';
 import { OidcClient, redirectUri } from './oidc-client.js';
