@@ -4,6 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { AdminAuditEntry } from '../../../../protocol/portal-admin.js';
+import { DataTable } from '../components/DataTable.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Pager } from '../components/Pager.js';
 import { Empty, ErrorPanel, Loading } from '../components/States.js';
@@ -32,24 +33,11 @@ export function Audit() {
           {log.data.entries.length === 0 ? (
             <Empty title="Nothing recorded yet" />
           ) : (
-            <div class="table-wrap">
-              <table class="data-table" data-testid="audit-table">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.data.entries.map((e) => (
-                    <AuditRow key={e.id} entry={e} now={now} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable testId="audit-table" columns={['When', 'Who', 'Action', 'Target', 'Details']}>
+              {log.data.entries.map((e) => (
+                <AuditRow key={e.id} entry={e} now={now} />
+              ))}
+            </DataTable>
           )}
           <Pager
             page={page}

@@ -1,6 +1,7 @@
 /** Adding a user: the portal makes a first password, shown here once for the admin to hand over. */
 import { useState } from 'preact/hooks';
 import type { UserRole } from '../../../../protocol/portal-admin.js';
+import { Card } from '../components/Card.js';
 import { OneTimeSecret } from '../components/OneTimeSecret.js';
 import { useApi } from '../console-context.js';
 import { useAction } from '../use-action.js';
@@ -28,12 +29,7 @@ export function CreateUser({ onCreated }: { onCreated: () => void }) {
   };
 
   return (
-    <section class="card" aria-labelledby="new-user-title">
-      <div class="card-head">
-        <h2 class="card-title" id="new-user-title">
-          Add a user
-        </h2>
-      </div>
+    <Card titleId="new-user-title" title="Add a user">
       <form class="action-list" onSubmit={(e) => void submit(e)}>
         <label class="field">
           <span class="field-label">Email</span>
@@ -65,6 +61,6 @@ export function CreateUser({ onCreated }: { onCreated: () => void }) {
           onDone={() => setCreated(null)}
         />
       )}
-    </section>
+    </Card>
   );
 }

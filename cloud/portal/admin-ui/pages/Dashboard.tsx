@@ -5,7 +5,9 @@
  */
 import type { AdminDevice, Dashboard as DashboardFigures } from '../../../../protocol/portal-admin.js';
 import { BarChart } from '../components/BarChart.js';
+import { Card } from '../components/Card.js';
 import { ChartFigure } from '../components/ChartFigure.js';
+import { DataTable } from '../components/DataTable.js';
 import { DonutChart } from '../components/DonutChart.js';
 import { Link } from '../components/Link.js';
 import { PageHeader } from '../components/PageHeader.js';
@@ -100,50 +102,29 @@ function DashboardBody({ dashboard: d, devices }: { dashboard: DashboardFigures;
         </ChartFigure>
       </div>
 
-      <section class="card flush" aria-labelledby="recent-title">
-        <div class="card-head">
-          <h2 class="card-title" id="recent-title">
-            Recent heartbeats
-          </h2>
-          <Link to={{ page: 'devices' }}>All devices →</Link>
-        </div>
+      <Card titleId="recent-title" title="Recent heartbeats" class="flush" aside={<Link to={{ page: 'devices' }}>All devices →</Link>}>
         {recent.length === 0 ? (
           <p class="state state-empty">No device has reported yet.</p>
         ) : (
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Platform</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" class="num">
-                    Last seen
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {recent.map((x) => (
-                  <tr key={x.id}>
-                    <th scope="row">
-                      <Link to={{ page: 'device', id: x.id }} class="row-link">
-                        {x.name}
-                      </Link>
-                    </th>
-                    <td>{x.user?.email ?? <span class="muted">deleted user</span>}</td>
-                    <td>{osWithVersion(x.fingerprint.os, x.fingerprint.osVersion)}</td>
-                    <td>
-                      <DeviceStatusBadge device={x} now={now} />
-                    </td>
-                    <td class="num">{relativeTime(x.lastSeenAt, now)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Device', 'User', 'Platform', 'Status', { label: 'Last seen', num: true }]}>
+            {recent.map((x) => (
+              <tr key={x.id}>
+                <th scope="row">
+                  <Link to={{ page: 'device', id: x.id }} class="row-link">
+                    {x.name}
+                  </Link>
+                </th>
+                <td>{x.user?.email ?? <span class="muted">deleted user</span>}</td>
+                <td>{osWithVersion(x.fingerprint.os, x.fingerprint.osVersion)}</td>
+                <td>
+                  <DeviceStatusBadge device={x} now={now} />
+                </td>
+                <td class="num">{relativeTime(x.lastSeenAt, now)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Card>
     </>
   );
 }

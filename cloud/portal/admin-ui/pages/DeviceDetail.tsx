@@ -6,6 +6,7 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { AdminDevice, OneTimeCodeResponse } from '../../../../protocol/portal-admin.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { DeviceStatusBadge, PolicyBadge } from '../components/DeviceBadges.js';
 import { Icon } from '../components/Icon.js';
@@ -80,13 +81,7 @@ function Facts({ device: d, now }: { device: AdminDevice; now: number }) {
   ];
   if (d.revokedAt !== null) rows.push(['Revoked', dateTime(d.revokedAt)]);
   return (
-    <section class="card" aria-labelledby="facts-title">
-      <div class="card-head">
-        <h2 class="card-title" id="facts-title">
-          Fingerprint
-        </h2>
-        <span class="card-subtitle">As the device last reported it</span>
-      </div>
+    <Card titleId="facts-title" title="Fingerprint" aside={<span class="card-subtitle">As the device last reported it</span>}>
       <dl class="kv" data-testid="device-facts">
         {rows.map(([k, v]) => (
           <Fragment key={k}>
@@ -95,7 +90,7 @@ function Facts({ device: d, now }: { device: AdminDevice; now: number }) {
           </Fragment>
         ))}
       </dl>
-    </section>
+    </Card>
   );
 }
 
@@ -111,12 +106,7 @@ function Actions({ device: d, onChanged }: { device: AdminDevice; onChanged: () 
   };
 
   return (
-    <section class="card" aria-labelledby="actions-title">
-      <div class="card-head">
-        <h2 class="card-title" id="actions-title">
-          Actions
-        </h2>
-      </div>
+    <Card titleId="actions-title" title="Actions">
       <div class="action-list">
         <div class="action-item">
           <h3 class="field-label">Issue a one-time code</h3>
@@ -177,6 +167,6 @@ function Actions({ device: d, onChanged }: { device: AdminDevice; onChanged: () 
           </div>
         </div>
       </div>
-    </section>
+    </Card>
   );
 }

@@ -5,7 +5,9 @@
 import { useState } from 'preact/hooks';
 import type { AdminEnrollmentToken } from '../../../../protocol/portal-admin.js';
 import { Badge, type BadgeTone } from '../components/Badge.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.js';
 import { OneTimeSecret } from '../components/OneTimeSecret.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorPanel, Loading } from '../components/States.js';
@@ -46,49 +48,34 @@ function TokenTable({ tokens, onChanged }: { tokens: AdminEnrollmentToken[]; onC
   const act = useAction();
   if (tokens.length === 0) return <Empty title="No tokens yet">Create one to enroll managed browsers.</Empty>;
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="token-table">
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Status</th>
-            <th scope="col">Created</th>
-            <th scope="col">Expires</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tokens.map((t) => (
-            <tr key={t.id}>
-              <th scope="row">{t.label}</th>
-              <td>
-                <Badge tone={STATUS_TONES[t.status]}>{t.status === 'active' ? 'Active' : t.status === 'expired' ? 'Expired' : 'Revoked'}</Badge>
-              </td>
-              <td title={dateTime(t.createdAt)}>{dateOnly(t.createdAt)}</td>
-              <td>{t.expiresAt === null ? <span class="muted">Never</span> : dateOnly(t.expiresAt)}</td>
-              <td class="num">
-                {t.status === 'active' && (
-                  <ConfirmButton
-                    label="Revoke"
-                    danger
-                    title={`Revoke “${t.label}”?`}
-                    confirmLabel="Revoke token"
-                    onConfirm={async () => {
-                      await act(() => api.revokeEnrollmentToken(t.id), `Token “${t.label}” is revoked.`);
-                      onChanged();
-                    }}
-                  >
-                    Browsers that have not enrolled yet can no longer use it. Devices already enrolled with it keep working.
-                  </ConfirmButton>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="token-table" columns={['Label', 'Status', 'Created', 'Expires', ACTIONS_COLUMN]}>
+      {tokens.map((t) => (
+        <tr key={t.id}>
+          <th scope="row">{t.label}</th>
+          <td>
+            <Badge tone={STATUS_TONES[t.status]}>{t.status === 'active' ? 'Active' : t.status === 'expired' ? 'Expired' : 'Revoked'}</Badge>
+          </td>
+          <td title={dateTime(t.createdAt)}>{dateOnly(t.createdAt)}</td>
+          <td>{t.expiresAt === null ? <span class="muted">Never</span> : dateOnly(t.expiresAt)}</td>
+          <td class="num">
+            {t.status === 'active' && (
+              <ConfirmButton
+                label="Revoke"
+                danger
+                title={`Revoke “${t.label}”?`}
+                confirmLabel="Revoke token"
+                onConfirm={async () => {
+                  await act(() => api.revokeEnrollmentToken(t.id), `Token “${t.label}” is revoked.`);
+                  onChanged();
+                }}
+              >
+                Browsers that have not enrolled yet can no longer use it. Devices already enrolled with it keep working.
+              </ConfirmButton>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -112,12 +99,7 @@ function CreateToken({ onCreated }: { onCreated: () => void }) {
   };
 
   return (
-    <section class="card" aria-labelledby="new-token-title">
-      <div class="card-head">
-        <h2 class="card-title" id="new-token-title">
-          New token
-        </h2>
-      </div>
+    <Card titleId="new-token-title" title="New token">
       <form class="action-list" onSubmit={(e) => void submit(e)}>
         <label class="field">
           <span class="field-label">Label</span>
@@ -141,6 +123,6 @@ function CreateToken({ onCreated }: { onCreated: () => void }) {
         </div>
       </form>
       {created && <OneTimeSecret label={`Token “${created.label}”`} value={created.token} testId="new-token" onDone={() => setCreated(null)} />}
-    </section>
+    </Card>
   );
 }

@@ -2,7 +2,9 @@
 import { useState } from 'preact/hooks';
 import type { AdminGroup } from '../../../../protocol/portal-admin.js';
 import { Badge } from '../components/Badge.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.js';
 import { Empty } from '../components/States.js';
 import { useApi } from '../console-context.js';
 import { count } from '../format.js';
@@ -25,13 +27,7 @@ export function Groups({ groups, onChanged }: { groups: AdminGroup[]; onChanged:
   };
 
   return (
-    <section class="card flush section-gap" aria-labelledby="groups-title">
-      <div class="card-head">
-        <h2 class="card-title" id="groups-title">
-          Groups
-        </h2>
-        <span class="card-subtitle">Policy rules can match a user's groups.</span>
-      </div>
+    <Card titleId="groups-title" title="Groups" class="flush section-gap" aside={<span class="card-subtitle">Policy rules can match a user's groups.</span>}>
       <form class="toolbar" onSubmit={(e) => void submit(e)}>
         <label class="field grow">
           <span class="sr-only">New group name</span>
@@ -44,48 +40,32 @@ export function Groups({ groups, onChanged }: { groups: AdminGroup[]; onChanged:
       {groups.length === 0 ? (
         <Empty title="No groups yet" />
       ) : (
-        <div class="table-wrap">
-          <table class="data-table" data-testid="group-table">
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Source</th>
-                <th scope="col" class="num">
-                  Members
-                </th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.id}>
-                  <th scope="row">{g.name}</th>
-                  <td>{g.source === 'local' ? <span class="muted">Local</span> : <Badge tone="neutral">Single sign-on</Badge>}</td>
-                  <td class="num">{g.members}</td>
-                  <td class="num">
-                    {g.source === 'local' && (
-                      <ConfirmButton
-                        label="Delete"
-                        danger
-                        title={`Delete group “${g.name}”?`}
-                        confirmLabel="Delete group"
-                        onConfirm={async () => {
-                          await act(() => api.deleteGroup(g.id), `Deleted group “${g.name}”.`);
-                          onChanged();
-                        }}
-                      >
-                        Its {count(g.members, 'member')} stay users of the organisation; policy rules that name this group stop matching them.
-                      </ConfirmButton>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="group-table" columns={['Group', 'Source', { label: 'Members', num: true }, ACTIONS_COLUMN]}>
+          {groups.map((g) => (
+            <tr key={g.id}>
+              <th scope="row">{g.name}</th>
+              <td>{g.source === 'local' ? <span class="muted">Local</span> : <Badge tone="neutral">Single sign-on</Badge>}</td>
+              <td class="num">{g.members}</td>
+              <td class="num">
+                {g.source === 'local' && (
+                  <ConfirmButton
+                    label="Delete"
+                    danger
+                    title={`Delete group “${g.name}”?`}
+                    confirmLabel="Delete group"
+                    onConfirm={async () => {
+                      await act(() => api.deleteGroup(g.id), `Deleted group “${g.name}”.`);
+                      onChanged();
+                    }}
+                  >
+                    Its {count(g.members, 'member')} stay users of the organisation; policy rules that name this group stop matching them.
+                  </ConfirmButton>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,7 @@
 /** Every saved policy version, newest first, each one loadable into the editor. */
 import { useState } from 'preact/hooks';
 import type { PolicyVersionDetail } from '../../../../protocol/portal-admin.js';
+import { Card } from '../components/Card.js';
 import { useNotify } from '../components/Notices.js';
 import { ErrorPanel, Loading } from '../components/States.js';
 import { useApi } from '../console-context.js';
@@ -26,13 +27,7 @@ export function PolicyHistoryCard({ currentVersion, onLoad }: { currentVersion: 
   };
 
   return (
-    <section class="card" aria-labelledby="history-title">
-      <div class="card-head">
-        <h2 class="card-title" id="history-title">
-          History
-        </h2>
-        {history.data && <span class="card-subtitle">{count(history.data.versions.length, 'version')}</span>}
-      </div>
+    <Card titleId="history-title" title="History" aside={history.data && <span class="card-subtitle">{count(history.data.versions.length, 'version')}</span>}>
       {history.error && <ErrorPanel error={history.error} onRetry={() => void history.reload()} />}
       {!history.data && !history.error && <Loading what="the history" />}
       {history.data && (
@@ -59,6 +54,6 @@ export function PolicyHistoryCard({ currentVersion, onLoad }: { currentVersion: 
           ))}
         </ol>
       )}
-    </section>
+    </Card>
   );
 }

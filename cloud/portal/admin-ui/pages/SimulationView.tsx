@@ -1,17 +1,12 @@
 /** What the simulator found: the four answers that matter at a glance, then every reason in order. */
 import type { SimulationResult } from '../../../../protocol/policy.js';
 import { Badge } from '../components/Badge.js';
+import { Card } from '../components/Card.js';
 import { accessLabel, actionLabel, destinationLabel, NETWORK_LABELS } from '../simulation-view.js';
 
 export function SimulationView({ result: r }: { result: SimulationResult }) {
   return (
-    <section class="card section-gap" aria-labelledby="sim-result-title" data-testid="simulation-result">
-      <div class="card-head">
-        <h2 class="card-title" id="sim-result-title">
-          Result
-        </h2>
-        <Badge tone={r.accessDecision.action === 'allow' ? 'ok' : 'bad'}>{r.accessDecision.action === 'allow' ? 'Allowed' : 'Blocked'}</Badge>
-      </div>
+    <Card titleId="sim-result-title" title="Result" class="section-gap" testId="simulation-result" aside={<Badge tone={r.accessDecision.action === 'allow' ? 'ok' : 'bad'}>{r.accessDecision.action === 'allow' ? 'Allowed' : 'Blocked'}</Badge>}>
       <div class="sim-result">
         <Fact label="App profile" value={r.appProfile ? r.appProfile.name : 'None matches'} sub={r.appProfile ? `Rule ${r.appProfile.index + 1} · ${r.appProfile.id}` : 'The device gets no config'} />
         <Fact label="Action" value={actionLabel(r)} sub={`${destinationLabel(r.destination)} · ${NETWORK_LABELS[r.networkType]}`} />
@@ -27,7 +22,7 @@ export function SimulationView({ result: r }: { result: SimulationResult }) {
           <li key={i}>{reason}</li>
         ))}
       </ol>
-    </section>
+    </Card>
   );
 }
 

@@ -1,5 +1,6 @@
 /** One ticket: what the user wrote, the diagnostics bundle to download, and closing it. */
 import { Badge } from '../components/Badge.js';
+import { Card } from '../components/Card.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { Icon } from '../components/Icon.js';
 import { Link } from '../components/Link.js';
@@ -55,20 +56,10 @@ export function TicketDetail({ id }: { id: string }) {
         }
       />
       <div class="detail-grid">
-        <section class="card" aria-labelledby="message-title">
-          <div class="card-head">
-            <h2 class="card-title" id="message-title">
-              Message
-            </h2>
-          </div>
+        <Card titleId="message-title" title="Message">
           <p class="message-body">{t.message || <span class="muted">(no message)</span>}</p>
-        </section>
-        <section class="card" aria-labelledby="about-title">
-          <div class="card-head">
-            <h2 class="card-title" id="about-title">
-              About
-            </h2>
-          </div>
+        </Card>
+        <Card titleId="about-title" title="About">
           <dl class="kv">
             <dt>From</dt>
             <dd>{t.user ? `${t.user.name} (${t.user.email})` : 'deleted user'}</dd>
@@ -86,7 +77,7 @@ export function TicketDetail({ id }: { id: string }) {
               )}
             </dd>
           </dl>
-        </section>
+        </Card>
       </div>
     </>
   );

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { AdminTicket } from '../../../../protocol/portal-admin.js';
 import { Badge } from '../components/Badge.js';
+import { DataTable } from '../components/DataTable.js';
 import { Link } from '../components/Link.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorPanel, Loading } from '../components/States.js';
@@ -47,38 +48,23 @@ export function Tickets() {
 
 function TicketTable({ tickets, now }: { tickets: AdminTicket[]; now: number }) {
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="ticket-table">
-        <thead>
-          <tr>
-            <th scope="col">Subject</th>
-            <th scope="col">From</th>
-            <th scope="col">Device</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">
-              Opened
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tickets.map((t) => (
-            <tr key={t.id}>
-              <th scope="row">
-                <Link to={{ page: 'ticket', id: t.id }} class="row-link">
-                  {t.subject}
-                </Link>
-              </th>
-              <td>{t.user ? t.user.email : <span class="muted">deleted user</span>}</td>
-              <td>{t.device ? <Link to={{ page: 'device', id: t.device.id }}>{t.device.name}</Link> : <span class="muted">removed device</span>}</td>
-              <td>{t.status === 'open' ? <Badge tone="warn">Open</Badge> : <Badge tone="neutral">Closed</Badge>}</td>
-              <td class="num" title={dateTime(t.createdAt)}>
-                {relativeTime(t.createdAt, now)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="ticket-table" columns={['Subject', 'From', 'Device', 'Status', { label: 'Opened', num: true }]}>
+      {tickets.map((t) => (
+        <tr key={t.id}>
+          <th scope="row">
+            <Link to={{ page: 'ticket', id: t.id }} class="row-link">
+              {t.subject}
+            </Link>
+          </th>
+          <td>{t.user ? t.user.email : <span class="muted">deleted user</span>}</td>
+          <td>{t.device ? <Link to={{ page: 'device', id: t.device.id }}>{t.device.name}</Link> : <span class="muted">removed device</span>}</td>
+          <td>{t.status === 'open' ? <Badge tone="warn">Open</Badge> : <Badge tone="neutral">Closed</Badge>}</td>
+          <td class="num" title={dateTime(t.createdAt)}>
+            {relativeTime(t.createdAt, now)}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import type { AdminUser } from '../../../../protocol/portal-admin.js';
 import { Badge } from '../components/Badge.js';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Empty, ErrorPanel, Loading } from '../components/States.js';
 import { useApi } from '../console-context.js';
@@ -48,54 +49,36 @@ export function Users() {
 function UserTable({ users, selected, onEdit }: { users: AdminUser[]; selected: string | null; onEdit: (id: string) => void }) {
   if (users.length === 0) return <Empty title="No users" />;
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="user-table">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Role</th>
-            <th scope="col">Groups</th>
-            <th scope="col" class="num">
-              Devices
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.id} aria-selected={u.id === selected}>
-              <th scope="row">
-                <div class="cell-main">{u.name}</div>
-                <div class="cell-sub">{u.email}</div>
-              </th>
-              <td>{u.role === 'admin' ? <Badge tone="info">Admin</Badge> : <span class="muted">User</span>}</td>
-              <td>
-                <div class="chips">
-                  {u.groups.length === 0 && <span class="muted">–</span>}
-                  {u.groups.map((g) => (
-                    <span key={g.id} class="chip" title={g.source === 'oidc' ? 'From single sign-on' : 'Local group'}>
-                      {g.name}
-                    </span>
-                  ))}
-                </div>
-              </td>
-              <td class="num">{u.devices}</td>
-              <td>
-                <UserStatus user={u} />
-              </td>
-              <td class="num">
-                <button type="button" class="button small" onClick={() => onEdit(u.id)} aria-label={`Edit ${u.name}`}>
-                  Edit
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="user-table" columns={['User', 'Role', 'Groups', { label: 'Devices', num: true }, 'Status', ACTIONS_COLUMN]}>
+      {users.map((u) => (
+        <tr key={u.id} aria-selected={u.id === selected}>
+          <th scope="row">
+            <div class="cell-main">{u.name}</div>
+            <div class="cell-sub">{u.email}</div>
+          </th>
+          <td>{u.role === 'admin' ? <Badge tone="info">Admin</Badge> : <span class="muted">User</span>}</td>
+          <td>
+            <div class="chips">
+              {u.groups.length === 0 && <span class="muted">–</span>}
+              {u.groups.map((g) => (
+                <span key={g.id} class="chip" title={g.source === 'oidc' ? 'From single sign-on' : 'Local group'}>
+                  {g.name}
+                </span>
+              ))}
+            </div>
+          </td>
+          <td class="num">{u.devices}</td>
+          <td>
+            <UserStatus user={u} />
+          </td>
+          <td class="num">
+            <button type="button" class="button small" onClick={() => onEdit(u.id)} aria-label={`Edit ${u.name}`}>
+              Edit
+            </button>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
