@@ -49,6 +49,11 @@ export default tseslint.config(
     rules: boundary(['extension', 'host'], 'cloud/ meets the host and extension only in protocol/ or platform/.'),
   },
   {
+    // The edge is a separate, stateless process: it shares nothing with the portal but protocol/.
+    files: ['cloud/edge/**'],
+    rules: boundary(['extension', 'host', 'portal'], 'cloud/edge meets the portal only in protocol/.'),
+  },
+  {
     files: ['protocol/**'],
     rules: boundary(['extension', 'host', 'cloud', 'platform'], 'protocol/ depends on nothing but the schema library.'),
   },

@@ -23,7 +23,6 @@ import { serveRpcChannel } from './rpc-channel.js';
 import type { StatusStore } from './status-store.js';
 import { createUnaryHandlers } from './unary-handlers.js';
 
-
 /** Request bodies are small JSON documents; anything larger is a mistake or an attack. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
