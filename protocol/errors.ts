@@ -47,6 +47,8 @@ export const ErrorCode = z.enum([
   'ACCOUNT_LOCKED',
   /** The password was right; the second factor (TOTP) is still needed. */
   'MFA_REQUIRED',
+  /** The edge refuses to connect to this destination (loopback, link-local, its own networks…). */
+  'DESTINATION_FORBIDDEN',
   /** Something failed that the caller cannot fix; details are in the service log. */
   'INTERNAL',
 ]);
@@ -74,6 +76,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CSRF_FAILED: 403,
   ACCOUNT_LOCKED: 423,
   MFA_REQUIRED: 401,
+  DESTINATION_FORBIDDEN: 403,
   INTERNAL: 500,
 };
 
