@@ -49,6 +49,16 @@ export const ErrorCode = z.enum([
   'MFA_REQUIRED',
   /** The edge refuses to connect to this destination (loopback, link-local, its own networks…). */
   'DESTINATION_FORBIDDEN',
+  /** The edge could not reach (or resolve) the destination. */
+  'UPSTREAM_UNREACHABLE',
+  /** Edge authentication (407): no token, a token that does not parse, or one that does not verify. */
+  'TOKEN_MISSING',
+  'TOKEN_MALFORMED',
+  'TOKEN_EXPIRED',
+  'TOKEN_UNKNOWN_KEY',
+  'TOKEN_BAD_SIGNATURE',
+  'TOKEN_WRONG_AUDIENCE',
+  'TOKEN_WRONG_ISSUER',
   /** Something failed that the caller cannot fix; details are in the service log. */
   'INTERNAL',
 ]);
@@ -77,6 +87,14 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   ACCOUNT_LOCKED: 423,
   MFA_REQUIRED: 401,
   DESTINATION_FORBIDDEN: 403,
+  UPSTREAM_UNREACHABLE: 502,
+  TOKEN_MISSING: 407,
+  TOKEN_MALFORMED: 407,
+  TOKEN_EXPIRED: 407,
+  TOKEN_UNKNOWN_KEY: 407,
+  TOKEN_BAD_SIGNATURE: 407,
+  TOKEN_WRONG_AUDIENCE: 407,
+  TOKEN_WRONG_ISSUER: 407,
   INTERNAL: 500,
 };
 

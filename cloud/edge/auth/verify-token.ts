@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { ErrorCode } from '../../../protocol/errors.js';
 import { EdgeTokenClaims } from '../../../protocol/portal.js';
 
 export const EDGE_AUDIENCE = 'waygate-edge';
@@ -14,18 +15,11 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 /** The portal never issues a token for longer than an hour; an older `iat` is refused. */
 export const MAX_TOKEN_AGE_SECONDS = 3600;
 
-/**
- * Why an edge token was refused. Edge-local for now; they move to `protocol/errors.ts` when the
- * proxy puts them on the wire in its 407 body.
- */
-export type EdgeAuthCode =
-  | 'TOKEN_MISSING'
-  | 'TOKEN_MALFORMED'
-  | 'TOKEN_EXPIRED'
-  | 'TOKEN_UNKNOWN_KEY'
-  | 'TOKEN_BAD_SIGNATURE'
-  | 'TOKEN_WRONG_AUDIENCE'
-  | 'TOKEN_WRONG_ISSUER';
+/** Why an edge token was refused: the 407 codes of the one list in protocol/errors.ts. */
+export type EdgeAuthCode = Extract<
+  ErrorCode,
+  'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_EXPIRED' | 'TOKEN_UNKNOWN_KEY' | 'TOKEN_BAD_SIGNATURE' | 'TOKEN_WRONG_AUDIENCE' | 'TOKEN_WRONG_ISSUER'
+>;
 
 export interface EdgeAuthFailure {
   ok: false;

@@ -1,0 +1,78 @@
+/**
+ * CONNECT through the edge: authenticate, read the authority, check the destination, dial a checked
+ * address, answer `200 Connection Established`, then copy bytes both ways untouched (the client's
+ * TLS runs end to end; the edge never sees inside). Each direction is its own `pipeline`, so a slow
+ * reader on either side pauses the other, and a half-close is passed on.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { pipeline, type Duplex } from 'node:stream';
+import type { AccessLogEntry } from './access-log.js';
+import { authenticate } from './authenticate.js';
+import type { ProxyContext } from './context.js';
+import { checkDestination, dialChecked } from './dial.js';
+import { writeRawRefusal, type Refusal } from './refusal.js';
+import { parseConnectTarget } from './target.js';
+
+export async function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
+  const started = ctx.now();
+  let who: Pick<AccessLogEntry, 'device' | 'user'> = { device: null, user: null };
+  let where: Pick<AccessLogEntry, 'host' | 'port'> = { host: null, port: null };
+  const log = (status: number, bytesUp: number, bytesDown: number, code?: string) =>
+    ctx.accessLog({
+      time: new Date(started).toISOString(),
+      ...who,
+      method: 'CONNECT',
+      ...where,
+      status,
+      bytesUp,
+      bytesDown,
+      durationMs: ctx.now() - started,
+      action: code === undefined || code === 'UPSTREAM_UNREACHABLE' ? 'allow' : 'block',
+      ...(code === undefined ? {} : { code }),
+    });
+  const refuse = (refusal: Refusal) => {
+    writeRawRefusal(client, refusal);
+    log(refusal.status, 0, 0, refusal.code);
+  };
+  // Until the tunnel is up, a client that goes away just ends the attempt.
+  client.on('error', () => client.destroy());
+
+  const auth = await authenticate(req.headers['proxy-authorization'], ctx.verify);
+  if (!auth.ok) return refuse(auth.refusal);
+  who = { device: auth.claims.sub, user: auth.claims.user };
+
+  const parsed = parseConnectTarget(req.url ?? '');
+  if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });
+  const target = parsed.target;
+  where = { host: target.host, port: target.port };
+
+  const checked = await checkDestination(target.host, ctx.policy);
+  if (!checked.ok) return refuse({ status: checked.status, code: checked.code, message: checked.reason });
+
+  let upstream: Socket;
+  try {
+    upstream = await dialChecked(checked.addresses, target.port, ctx.connectTimeoutMs);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return refuse({ status: 502, code: 'UPSTREAM_UNREACHABLE', message: `The edge could not reach ${target.host}:${target.port} (${why}). The site may be down; try again later.` });
+  }
+  if (client.destroyed) {
+    upstream.destroy();
+    return;
+  }
+  track(upstream);
+  client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  if (head.length > 0) upstream.write(head);
+
+  let open = 2;
+  const done = (err: Error | null) => {
+    if (err) {
+      client.destroy();
+      upstream.destroy();
+    }
+    if (--open === 0) log(200, upstream.bytesWritten, upstream.bytesRead);
+  };
+  pipeline(client, upstream, done);
+  pipeline(upstream, client, done);
+}
