@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import { initOrg } from '../cloud/portal/bootstrap.js';
 import { randomToken } from '../cloud/portal/crypto/secrets.js';
 import { newDeviceCredential } from '../cloud/portal/device/credential.js';
+import { newUser } from '../cloud/portal/new-user.js';
 import { openStore } from '../cloud/portal/store/open-store.js';
 import type { Store } from '../cloud/portal/store/store.js';
 import { buildPortalBundle } from '../scripts/build-portal.js';
@@ -33,11 +34,9 @@ async function enrollDevices(store: Store): Promise<string[]> {
   const { org } = await initOrg(store, 'Bench Org', { email: 'admin@bench.test', name: 'Bench Admin' }, now);
   const credentials: string[] = [];
   for (let u = 0; u < Math.ceil(DEVICES / DEVICES_PER_USER); u++) {
-    const userId = randomToken(12);
-    await store.createUser({
-      id: userId, orgId: org.id, email: `user${u}@bench.test`, name: `User ${u}`, role: 'user', passwordHash: null, totpSecret: null,
-      oidcIssuer: null, oidcSubject: null, failedSignIns: 0, lockedUntil: null, disabled: false, createdAt: now,
-    });
+    const user = newUser({ orgId: org.id, email: `user${u}@bench.test`, name: `User ${u}`, role: 'user' }, now);
+    await store.createUser(user);
+    const userId = user.id;
     for (let d = 0; d < DEVICES_PER_USER && credentials.length < DEVICES; d++) {
       const id = randomToken(12);
       const { credential, hash } = newDeviceCredential(id);

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_POLICY } from '../../protocol/policy.js';
 import { hashPassword } from './crypto/passwords.js';
+import { newUser } from './new-user.js';
 import { randomToken } from './crypto/secrets.js';
 import { generateSigningKey } from './crypto/signing-keys.js';
 import type { Org, Store, User, UserRole } from './store/store.js';
@@ -22,21 +23,7 @@ export interface Created {
 
 export async function createUserWithPassword(store: Store, orgId: string, spec: NewUser, now: number): Promise<Created> {
   const password = randomToken(12);
-  const user: User = {
-    id: randomToken(12),
-    orgId,
-    email: spec.email.toLowerCase(),
-    name: spec.name,
-    role: spec.role,
-    passwordHash: await hashPassword(password),
-    totpSecret: null,
-    oidcIssuer: null,
-    oidcSubject: null,
-    failedSignIns: 0,
-    lockedUntil: null,
-    disabled: false,
-    createdAt: now,
-  };
+  const user = newUser({ orgId, email: spec.email.toLowerCase(), name: spec.name, role: spec.role, passwordHash: await hashPassword(password) }, now);
   await store.createUser(user);
   return { user, password };
 }

@@ -18,6 +18,7 @@ import type { PortalContext } from '../../context.js';
 import { randomToken } from '../../crypto/secrets.js';
 import { StoreConflictError, type Group, type User } from '../../store/store.js';
 import type { OidcIdentity } from './oidc-identity.js';
+import { newUser } from '../../new-user.js';
 
 export interface ResolvedUser {
   user: User;
@@ -48,21 +49,7 @@ export async function resolveOidcUser(ctx: PortalContext, issuer: string, id: Oi
     return { user: { ...sameEmail, oidcIssuer: issuer, oidcSubject: id.subject }, how: 'linked' };
   }
 
-  const user: User = {
-    id: randomToken(12),
-    orgId: ctx.org.id,
-    email: id.email,
-    name: id.name ?? id.email,
-    role: 'user',
-    passwordHash: null,
-    totpSecret: null,
-    oidcIssuer: issuer,
-    oidcSubject: id.subject,
-    failedSignIns: 0,
-    lockedUntil: null,
-    disabled: false,
-    createdAt: ctx.now(),
-  };
+  const user = newUser({ orgId: ctx.org.id, email: id.email, name: id.name ?? id.email, role: 'user', oidcIssuer: issuer, oidcSubject: id.subject }, ctx.now());
   try {
     await ctx.store.createUser(user);
   } catch (err) {
