@@ -3,7 +3,7 @@
  * its user or their groups. The reason names the profile by its path, as validation errors do.
  */
 import type { AppProfile, AppProfileMatch, DeviceOs, PolicyDocument } from '../../../protocol/policy.js';
-import { checkScope, type Person } from './people.js';
+import { checkScope, type Person } from '../../access/people.js';
 
 export interface DeviceIdentity extends Person {
   os: DeviceOs;

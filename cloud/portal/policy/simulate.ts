@@ -17,8 +17,8 @@ import type {
   PolicyDocument,
   SimulationResult,
 } from '../../../protocol/policy.js';
-import { decideAccess } from './access.js';
-import { findDestination, isEmptyList, targetOf, type Target } from './destinations.js';
+import { decideAccess } from '../../access/decide.js';
+import { findDestination, isEmptyList, targetOf, type Target } from '../../access/destinations.js';
 import { matchAppProfile } from './match.js';
 
 export interface SimulationInput {

@@ -1,9 +1,9 @@
 /**
  * The access policy's decision for one request: the first rule that matches decides, else the
- * default action. The edge enforces this (a later issue); the simulator explains it now, so both
- * must use this one function.
+ * default action. The edge enforces it on every request and tunnel packet; the portal's simulator
+ * explains it. Both use this one function, so what the admin is told is what the edge does.
  */
-import type { AccessAction, AccessPolicy, AccessRule } from '../../../protocol/policy.js';
+import type { AccessAction, AccessPolicy, AccessRule } from '../../protocol/policy.js';
 import { findDestination, isEmptyList, type Target } from './destinations.js';
 import { checkScope, type Person } from './people.js';
 

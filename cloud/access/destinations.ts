@@ -3,8 +3,8 @@
  * rule) names it: domain patterns match the host name, CIDRs the address. A host that is a name has
  * no address here; at run time the device and the edge match CIDRs against what it resolves to.
  */
-import { domainPatternMatches } from '../../../protocol/hostname.js';
-import { cidrContains, parseCidr, parseIp, type IpAddress } from '../../../protocol/ip.js';
+import { domainPatternMatches } from '../../protocol/hostname.js';
+import { cidrContains, parseCidr, parseIp, type IpAddress } from '../../protocol/ip.js';
 
 export interface Target {
   /** Lowercase; an IPv6 literal without its brackets. */
