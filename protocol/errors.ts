@@ -51,6 +51,14 @@ export const ErrorCode = z.enum([
   'DESTINATION_FORBIDDEN',
   /** The edge could not reach (or resolve) the destination. */
   'UPSTREAM_UNREACHABLE',
+  /** An access rule of the organisation's policy blocks this destination; `details.ruleId` names it. */
+  'ACCESS_BLOCKED',
+  /** The destination did not answer in time. */
+  'UPSTREAM_TIMEOUT',
+  /** The device already has as many connections open at this edge as it may. */
+  'TOO_MANY_CONNECTIONS',
+  /** The request's line or headers are larger than the edge accepts. */
+  'REQUEST_TOO_LARGE',
   /** Edge authentication (407): no token, a token that does not parse, or one that does not verify. */
   'TOKEN_MISSING',
   'TOKEN_MALFORMED',
@@ -59,6 +67,8 @@ export const ErrorCode = z.enum([
   'TOKEN_BAD_SIGNATURE',
   'TOKEN_WRONG_AUDIENCE',
   'TOKEN_WRONG_ISSUER',
+  /** The token belongs to a device an admin revoked; sign in again. */
+  'TOKEN_REVOKED',
   /** Something failed that the caller cannot fix; details are in the service log. */
   'INTERNAL',
 ]);
@@ -88,6 +98,10 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   MFA_REQUIRED: 401,
   DESTINATION_FORBIDDEN: 403,
   UPSTREAM_UNREACHABLE: 502,
+  ACCESS_BLOCKED: 403,
+  UPSTREAM_TIMEOUT: 504,
+  TOO_MANY_CONNECTIONS: 429,
+  REQUEST_TOO_LARGE: 431,
   TOKEN_MISSING: 407,
   TOKEN_MALFORMED: 407,
   TOKEN_EXPIRED: 407,
@@ -95,6 +109,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   TOKEN_BAD_SIGNATURE: 407,
   TOKEN_WRONG_AUDIENCE: 407,
   TOKEN_WRONG_ISSUER: 407,
+  TOKEN_REVOKED: 407,
   INTERNAL: 500,
 };
 

@@ -9,7 +9,7 @@ import { cidrContains, parseCidr, parseIp, type IpAddress } from '../../protocol
 export interface Target {
   /** Lowercase; an IPv6 literal without its brackets. */
   host: string;
-  /** The host when it is an IP literal. */
+  /** The host when it is an IP literal; at the edge, an address the name resolved to. */
   address: IpAddress | null;
   port: number;
 }
@@ -30,14 +30,18 @@ export function targetOf(url: string): Target | null {
   return { host, address: parseIp(host), port: parsed.port === '' ? defaultPort : Number(parsed.port) };
 }
 
-/** The first entry that names the target, described for a reason ("the domain pattern \".local\""), or null. */
+/**
+ * The first entry that names the target, described for a reason ("the domain pattern \".local\""),
+ * or null. Domain patterns match a host that is a name; CIDRs match the target's address, which is
+ * the literal itself or, at the edge, one address the name resolved to.
+ */
 export function findDestination(list: { domains: readonly string[]; cidrs: readonly string[] }, target: Target): string | null {
-  if (target.address === null) {
+  if (parseIp(target.host) === null) {
     const domain = list.domains.find((pattern) => domainPatternMatches(pattern, target.host));
     if (domain !== undefined) return `the domain pattern "${domain}"`;
-    return null;
   }
   const { address } = target;
+  if (address === null) return null;
   const cidr = list.cidrs.find((text) => {
     const parsed = parseCidr(text);
     return parsed.ok && cidrContains(parsed.cidr, address);

@@ -20,6 +20,11 @@ export const PortalConfig = z.object({
   pollIntervalSeconds: z.coerce.number().int().positive().default(5),
   edgeTokenTtlSeconds: z.coerce.number().int().positive().max(3600).default(3600),
   sessionTtlHours: z.coerce.number().positive().default(12),
+  /**
+   * The secret edges present to pull policy (protocol/portal-edge.ts). Without it the edge API is
+   * off: nothing but an edge should read the access rules and the list of revoked devices.
+   */
+  edgeKey: z.string().min(32, 'The edge key must be at least 32 characters; generate one with `openssl rand -base64 32`.').optional(),
   oidc: z
     .object({
       issuer: z.string().url(),
@@ -52,6 +57,7 @@ export function loadPortalConfig(env: NodeJS.ProcessEnv, overrides: Record<strin
     dataDir: env.WAYGATE_PORTAL_DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     deviceLimit: env.WAYGATE_DEVICE_LIMIT,
+    edgeKey: env.WAYGATE_EDGE_KEY,
     oidc,
   };
   const defined = Object.fromEntries(Object.entries({ ...fromEnv, ...overrides }).filter(([, v]) => v !== undefined));

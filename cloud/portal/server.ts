@@ -15,6 +15,7 @@ import { registerAdminApi } from './routes/admin-api.js';
 import { registerAdminUi } from './routes/admin-ui.js';
 import { registerAuth } from './auth/register-auth.js';
 import { registerDeviceApi } from './routes/device-api.js';
+import { registerEdgeApi } from './routes/edge-api.js';
 import { registerVerification } from './routes/verification.js';
 
 /** Support bundles are the largest bodies: base64 of 5 MiB plus the JSON around it. */
@@ -52,6 +53,7 @@ export async function buildPortal(ctx: PortalContext): Promise<FastifyInstance> 
 
   const sessions = await registerAuth(app, ctx);
   await registerDeviceApi(app, ctx);
+  registerEdgeApi(app, ctx);
   await registerVerification(app, ctx, sessions);
   await registerAdminApi(app, ctx, sessions);
   await registerAdminUi(app, ctx);

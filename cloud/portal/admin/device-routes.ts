@@ -74,7 +74,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: PortalContext, g
 
   app.delete('/devices/:id', async (request, reply) => {
     const device = await deviceOf(request);
-    await ctx.store.deleteDevice(device.id);
+    await ctx.store.deleteDevice(device.id, ctx.now());
     await ctx.audit(guard.actor(request).id, 'device.remove', device.id, { name: device.name, userId: device.userId });
     return reply.code(204).send();
   });

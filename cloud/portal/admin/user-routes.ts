@@ -105,7 +105,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: PortalContext, gua
     assertNotSelf(actor, user, 'delete');
     const devices = await ctx.store.countActiveDevicesOfUser(user.id);
     // The store cascades: the user's sessions, memberships, devices and tickets go too.
-    await ctx.store.deleteUser(user.id);
+    await ctx.store.deleteUser(user.id, ctx.now());
     await ctx.audit(actor.id, 'user.delete', user.id, { email: user.email, devices });
     return reply.code(204).send();
   });

@@ -10,7 +10,7 @@
  * The store owns `db` once constructed: close() destroys it (and with it the SQLite handle or the
  * PostgreSQL pool).
  */
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type Transaction } from 'kysely';
 import type { SqlDialect } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import {
@@ -135,8 +135,13 @@ export class KyselyStore implements Store {
   }
 
   /** Takes the user's sessions, memberships, devices, authorizations and tickets with it (0001-initial). */
-  async deleteUser(id: string): Promise<void> {
-    await this.#db.deleteFrom('users').where('id', '=', id).execute();
+  async deleteUser(id: string, at: Millis): Promise<void> {
+    await this.#write(() =>
+      this.#db.transaction().execute(async (trx) => {
+        await rememberRemoved(trx, 'user_id', id, at);
+        await trx.deleteFrom('users').where('id', '=', id).execute();
+      }),
+    );
   }
 
   async createGroup(group: Group): Promise<void> {
@@ -313,8 +318,27 @@ export class KyselyStore implements Store {
   }
 
   /** Takes the device's one-time codes with it; its support tickets stay (0001-initial). */
-  async deleteDevice(id: string): Promise<void> {
-    await this.#db.deleteFrom('devices').where('id', '=', id).execute();
+  async deleteDevice(id: string, at: Millis): Promise<void> {
+    await this.#write(() =>
+      this.#db.transaction().execute(async (trx) => {
+        await rememberRemoved(trx, 'id', id, at);
+        await trx.deleteFrom('devices').where('id', '=', id).execute();
+      }),
+    );
+  }
+
+  async revokedDevicesSince(orgId: string, since: Millis): Promise<{ id: string; revokedAt: Millis }[]> {
+    const revoked = await this.#db
+      .selectFrom('devices')
+      .select(['id', 'revoked_at'])
+      .where('org_id', '=', orgId)
+      .where('revoked_at', '>=', since)
+      .execute();
+    const removed = await this.#db.selectFrom('removed_devices').select(['device_id', 'removed_at']).where('org_id', '=', orgId).where('removed_at', '>=', since).execute();
+    return [
+      ...revoked.flatMap((row) => (row.revoked_at === null ? [] : [{ id: row.id, revokedAt: Number(row.revoked_at) }])),
+      ...removed.map((row) => ({ id: row.device_id, revokedAt: Number(row.removed_at) })),
+    ].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async createEnrollmentToken(token: EnrollmentToken): Promise<void> {
@@ -462,4 +486,15 @@ export class KyselyStore implements Store {
       throw error;
     }
   }
+}
+
+/** Tombstones for the devices a delete is about to take (one device, or all of a user's). */
+async function rememberRemoved(trx: Transaction<Database>, column: 'id' | 'user_id', value: string, at: Millis): Promise<void> {
+  const devices = await trx.selectFrom('devices').select(['id', 'org_id']).where(column, '=', value).execute();
+  if (devices.length === 0) return;
+  await trx
+    .insertInto('removed_devices')
+    .values(devices.map((device) => ({ device_id: device.id, org_id: device.org_id, removed_at: at })))
+    .onConflict((oc) => oc.column('device_id').doUpdateSet({ removed_at: at }))
+    .execute();
 }

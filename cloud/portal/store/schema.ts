@@ -24,6 +24,7 @@ export interface Database {
   audit_log: AuditLogTable;
   support_tickets: SupportTicketsTable;
   signing_keys: SigningKeysTable;
+  removed_devices: RemovedDevicesTable;
 }
 
 /** 0 or 1. */
@@ -103,6 +104,12 @@ export interface DevicesTable {
   enrolled_at: number;
   last_seen_at: number | null;
   revoked_at: number | null;
+}
+
+export interface RemovedDevicesTable {
+  device_id: string;
+  org_id: string;
+  removed_at: number;
 }
 
 export interface EnrollmentTokensTable {

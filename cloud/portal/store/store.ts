@@ -193,7 +193,8 @@ export interface Store {
   getUserByOidc(issuer: string, subject: string): Promise<User | null>;
   listUsers(orgId: string): Promise<User[]>;
   updateUser(id: string, change: Partial<Omit<User, 'id' | 'orgId' | 'createdAt'>>): Promise<void>;
-  deleteUser(id: string): Promise<void>;
+  /** Deletes the user with everything that is theirs; their devices are remembered as removed at `at`. */
+  deleteUser(id: string, at: Millis): Promise<void>;
 
   createGroup(group: Group): Promise<void>;
   getGroupByName(orgId: string, name: string): Promise<Group | null>;
@@ -227,7 +228,13 @@ export interface Store {
   /** Devices of the user that are not revoked (for the per-user device limit). */
   countActiveDevicesOfUser(userId: string): Promise<number>;
   updateDevice(id: string, change: Partial<Pick<Device, 'name' | 'fingerprint' | 'policyVersion' | 'lastSeenAt' | 'revokedAt'>>): Promise<void>;
-  deleteDevice(id: string): Promise<void>;
+  /** Deletes the device and remembers it as removed at `at` (see revokedDevicesSince). */
+  deleteDevice(id: string, at: Millis): Promise<void>;
+  /**
+   * Devices revoked or removed at or after `since`, for edges: their edge tokens may still be
+   * unexpired, so the edge refuses them by device id.
+   */
+  revokedDevicesSince(orgId: string, since: Millis): Promise<{ id: string; revokedAt: Millis }[]>;
 
   createEnrollmentToken(token: EnrollmentToken): Promise<void>;
   getEnrollmentTokenByHash(tokenHash: string): Promise<EnrollmentToken | null>;

@@ -46,7 +46,7 @@ describe.skipIf(adminUrl === null)('PostgreSQL store', () => {
       await client.connect();
       try {
         const { rows } = await client.query<{ name: string }>('select name from kysely_migration order by name');
-        expect(rows.map((r) => r.name)).toEqual(['0001-initial']);
+        expect(rows.map((r) => r.name)).toEqual(['0001-initial', '0002-removed-devices']);
       } finally {
         await client.end();
       }

@@ -301,9 +301,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         await store.addAudit(anAudit(org.id, { actorUserId: user.id }));
         await store.addPolicyVersion({ orgId: org.id, document: {}, createdAt: T0, createdBy: user.id, comment: '' });
 
-        await store.deleteUser(user.id);
+        await store.deleteUser(user.id, T0 + 9);
 
         expect(await store.getUser(user.id)).toBeNull();
+        // Edges keep refusing the removed device's tokens until they expire.
+        expect(await store.revokedDevicesSince(org.id, T0)).toEqual([{ id: device.id, revokedAt: T0 + 9 }]);
         expect(await store.getSession(session.idHash)).toBeNull();
         expect(await store.getDevice(device.id)).toBeNull();
         expect(await store.getDeviceAuthorizationByDeviceCode(auth.deviceCodeHash)).toBeNull();
@@ -565,6 +567,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         await store.updateDevice(device.id, {});
       });
 
+      it('lists devices revoked or removed since a time, for edges', async () => {
+        const { org, user } = await orgWithUser();
+        const [kept, revokedLongAgo, revoked, removed] = [aDevice(org.id, user.id), aDevice(org.id, user.id), aDevice(org.id, user.id), aDevice(org.id, user.id)];
+        for (const device of [kept, revokedLongAgo, revoked, removed]) await store.createDevice(device);
+        await store.updateDevice(revokedLongAgo.id, { revokedAt: T0 - 1 });
+        await store.updateDevice(revoked.id, { revokedAt: T0 + 1 });
+        await store.deleteDevice(removed.id, T0 + 2);
+        const listed = await store.revokedDevicesSince(org.id, T0);
+        expect(listed).toEqual(
+          [
+            { id: revoked.id, revokedAt: T0 + 1 },
+            { id: removed.id, revokedAt: T0 + 2 },
+          ].sort((a, b) => a.id.localeCompare(b.id)),
+        );
+        expect(await store.revokedDevicesSince(anOrg().id, T0)).toEqual([]);
+      });
+
       it('takes its one-time codes with it when deleted, and leaves its tickets', async () => {
         const { org, user } = await orgWithUser();
         const device = aDevice(org.id, user.id);
@@ -573,7 +592,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         await store.createOneTimeCode(code);
         const ticket = aTicket(org.id, device.id, user.id);
         await store.createTicket(ticket);
-        await store.deleteDevice(device.id);
+        await store.deleteDevice(device.id, T0 + 7);
         expect(await store.getDevice(device.id)).toBeNull();
         expect(await store.getTicket(ticket.id)).toEqual(ticket);
         await store.createDevice(device);

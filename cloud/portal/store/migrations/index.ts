@@ -9,12 +9,14 @@
 import type { MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import { initial } from './0001-initial.js';
+import { removedDevices } from './0002-removed-devices.js';
 
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     getMigrations: () =>
       Promise.resolve({
         '0001-initial': initial(dialect),
+        '0002-removed-devices': removedDevices(),
       }),
   };
 }
