@@ -59,6 +59,8 @@ export const ErrorCode = z.enum([
   'TOO_MANY_CONNECTIONS',
   /** The request's line or headers are larger than the edge accepts. */
   'REQUEST_TOO_LARGE',
+  /** The edge has no policy from the portal yet and forwards nothing (fail-closed). */
+  'EDGE_NOT_READY',
   /** Edge authentication (407): no token, a token that does not parse, or one that does not verify. */
   'TOKEN_MISSING',
   'TOKEN_MALFORMED',
@@ -102,6 +104,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UPSTREAM_TIMEOUT: 504,
   TOO_MANY_CONNECTIONS: 429,
   REQUEST_TOO_LARGE: 431,
+  EDGE_NOT_READY: 503,
   TOKEN_MISSING: 407,
   TOKEN_MALFORMED: 407,
   TOKEN_EXPIRED: 407,

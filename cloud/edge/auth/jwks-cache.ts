@@ -12,10 +12,10 @@
  *
  * Lifecycle: `open` → `start` (first fetch now, then every `refreshIntervalMs`) → `stop`.
  */
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { readFile, open as openFile, rename, rm } from 'node:fs/promises';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Jwks, type PublicJwk } from '../../../protocol/portal.js';
+import { readStateFile, writeFileAtomic } from '../state-file.js';
 import type { EdgeKeySource } from './verify-token.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -179,39 +179,20 @@ export class JwksCache implements EdgeKeySource {
   private async loadFile(): Promise<void> {
     const path = this.options.cacheFile;
     if (path === undefined) return;
-    let text: string;
     try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return;
-      this.report(new Error(`Could not read the key cache ${path}: ${asError(err).message}`, { cause: err }));
-      return;
-    }
-    try {
-      const file = JwksCacheFile.parse(JSON.parse(text));
-      this.set = buildKeySet(file.jwks, file.fetchedAt);
+      const file = await readStateFile(path, JwksCacheFile);
+      if (file !== undefined) this.set = buildKeySet(file.jwks, file.fetchedAt);
     } catch (err) {
       this.report(new Error(`Ignoring the key cache ${path}: ${asError(err).message}`, { cause: err }));
     }
   }
 
-  /** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
   private async saveFile(set: KeySet): Promise<void> {
     const path = this.options.cacheFile;
     if (path === undefined || set.fetchedAt === null) return;
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const body = JSON.stringify(JwksCacheFile.parse({ version: 1, fetchedAt: set.fetchedAt, jwks: set.jwks }));
     try {
-      const handle = await openFile(tmp, 'w', 0o644);
-      try {
-        await handle.writeFile(body, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, path);
+      await writeFileAtomic(path, JSON.stringify(JwksCacheFile.parse({ version: 1, fetchedAt: set.fetchedAt, jwks: set.jwks })));
     } catch (err) {
-      await rm(tmp, { force: true });
       this.report(new Error(`Could not write the key cache ${path}: ${asError(err).message}`, { cause: err }));
     }
   }

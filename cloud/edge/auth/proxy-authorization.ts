@@ -61,6 +61,7 @@ const MESSAGES: Record<EdgeAuthCode, string> = {
   TOKEN_BAD_SIGNATURE: 'Your Waygate edge token failed its signature check. Reconnect with the Waygate app.',
   TOKEN_WRONG_AUDIENCE: 'The token sent is not meant for the Waygate edge. Reconnect with the Waygate app.',
   TOKEN_WRONG_ISSUER: 'Your Waygate edge token comes from a different portal than this edge trusts. Check that the app is enrolled with your organisation.',
+  TOKEN_REVOKED: 'This device was removed or blocked by your administrator. Sign in again with the Waygate app, or ask your administrator.',
 };
 
 /** RFC 6750 §3: error_description allows printable ASCII except `"` and `\`. */

@@ -18,7 +18,7 @@ export const MAX_TOKEN_AGE_SECONDS = 3600;
 /** Why an edge token was refused: the 407 codes of the one list in protocol/errors.ts. */
 export type EdgeAuthCode = Extract<
   ErrorCode,
-  'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_EXPIRED' | 'TOKEN_UNKNOWN_KEY' | 'TOKEN_BAD_SIGNATURE' | 'TOKEN_WRONG_AUDIENCE' | 'TOKEN_WRONG_ISSUER'
+  'TOKEN_MISSING' | 'TOKEN_MALFORMED' | 'TOKEN_EXPIRED' | 'TOKEN_UNKNOWN_KEY' | 'TOKEN_BAD_SIGNATURE' | 'TOKEN_WRONG_AUDIENCE' | 'TOKEN_WRONG_ISSUER' | 'TOKEN_REVOKED'
 >;
 
 export interface EdgeAuthFailure {
@@ -44,7 +44,7 @@ export interface VerifyOptions {
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-function fail(code: EdgeAuthCode, reason: string): EdgeAuthFailure {
+export function fail(code: EdgeAuthCode, reason: string): EdgeAuthFailure {
   return { ok: false, code, reason };
 }
 

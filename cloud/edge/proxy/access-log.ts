@@ -17,6 +17,8 @@ export interface AccessLogEntry {
   readonly bytesDown: number;
   readonly durationMs: number;
   readonly action: 'allow' | 'block';
+  /** The access rule that decided; null when the default action did or no rule was consulted. */
+  readonly ruleId: string | null;
   /** Why the request was blocked or failed: a stable code. */
   readonly code?: string;
 }

@@ -1,36 +1,34 @@
 /**
- * CONNECT through the edge: authenticate, read the authority, check the destination, dial a checked
- * address, answer `200 Connection Established`, then copy bytes both ways untouched (the client's
- * TLS runs end to end; the edge never sees inside). Each direction is its own `pipeline`, so a slow
- * reader on either side pauses the other, and a half-close is passed on.
+ * CONNECT through the edge: authenticate, admit the connection for the device, read the authority,
+ * check the destination, dial a checked address, answer `200 Connection Established`, then copy
+ * bytes both ways untouched (the client's TLS runs end to end; the edge never sees inside). Each
+ * direction is its own `pipeline`, so a slow reader on either side pauses the other, and a
+ * half-close is passed on.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { pipeline, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
 import type { AccessLogEntry } from './access-log.js';
 import { authenticate } from './authenticate.js';
 import type { ProxyContext } from './context.js';
 import { checkDestination, dialChecked } from './dial.js';
-import { writeRawRefusal, type Refusal } from './refusal.js';
+import { refusalAction, tooManyConnections, writeRawRefusal, type Refusal } from './refusal.js';
 import { parseConnectTarget } from './target.js';
 
-export async function openTunnel(req: IncomingMessage, client: Duplex, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
+export async function openTunnel(req: IncomingMessage, client: Socket, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
   const started = ctx.now();
   let who: Pick<AccessLogEntry, 'device' | 'user'> = { device: null, user: null };
   let where: Pick<AccessLogEntry, 'host' | 'port'> = { host: null, port: null };
-  const log = (status: number, bytesUp: number, bytesDown: number, code?: string) =>
-    ctx.accessLog({
-      time: new Date(started).toISOString(),
-      ...who,
-      method: 'CONNECT',
-      ...where,
-      status,
-      bytesUp,
-      bytesDown,
-      durationMs: ctx.now() - started,
-      action: code === undefined || code === 'UPSTREAM_UNREACHABLE' ? 'allow' : 'block',
-      ...(code === undefined ? {} : { code }),
-    });
+  let ruleId: string | null = null;
+  const log = (status: number, bytesUp: number, bytesDown: number, code?: string) => {
+    const action = refusalAction(code);
+    const durationMs = ctx.now() - started;
+    ctx.accessLog({ time: new Date(started).toISOString(), ...who, method: 'CONNECT', ...where, status, bytesUp, bytesDown, durationMs, action, ruleId, ...(code === undefined ? {} : { code }) });
+    ctx.metrics.request('connect', action, status, durationMs / 1000);
+    ctx.metrics.bytes('up', bytesUp);
+    ctx.metrics.bytes('down', bytesDown);
+    if (action === 'block' && code !== undefined) ctx.metrics.block(code);
+  };
   const refuse = (refusal: Refusal) => {
     writeRawRefusal(client, refusal);
     log(refusal.status, 0, 0, refusal.code);
@@ -39,16 +37,22 @@ export async function openTunnel(req: IncomingMessage, client: Duplex, head: Buf
   client.on('error', () => client.destroy());
 
   const auth = await authenticate(req.headers['proxy-authorization'], ctx.verify);
-  if (!auth.ok) return refuse(auth.refusal);
-  who = { device: auth.claims.sub, user: auth.claims.user };
+  if (!auth.ok) {
+    ctx.metrics.authFailure(auth.refusal.code);
+    return refuse(auth.refusal);
+  }
+  const claims = auth.claims;
+  who = { device: claims.sub, user: claims.user };
+  if (!ctx.connections.admit(claims.sub, client)) return refuse(tooManyConnections(ctx.connections.limit));
 
   const parsed = parseConnectTarget(req.url ?? '');
   if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });
   const target = parsed.target;
   where = { host: target.host, port: target.port };
 
-  const checked = await checkDestination(target.host, ctx.policy);
-  if (!checked.ok) return refuse({ status: checked.status, code: checked.code, message: checked.reason });
+  const checked = await checkDestination(target.host, target.port, { userEmail: claims.user, groups: claims.groups }, ctx);
+  ruleId = checked.ruleId;
+  if (!checked.ok) return refuse({ status: checked.status, code: checked.code, message: checked.reason, ...(checked.ruleId === null ? {} : { details: { ruleId: checked.ruleId } }) });
 
   let upstream: Socket;
   try {
@@ -62,6 +66,10 @@ export async function openTunnel(req: IncomingMessage, client: Duplex, head: Buf
     return;
   }
   track(upstream);
+  ctx.metrics.tunnelOpened('connect');
+  upstream.once('close', () => ctx.metrics.tunnelClosed('connect'));
+  // The tunnel is long-lived and quiet at times: the server's idle timeout no longer applies.
+  client.setTimeout(0);
   client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
   if (head.length > 0) upstream.write(head);
 

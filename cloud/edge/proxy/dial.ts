@@ -1,48 +1,57 @@
 /**
- * The only way the edge opens a connection to a destination: resolve once, let the SSRF guard judge
- * every address the resolver returned, then connect to one of exactly those addresses. Nothing here
+ * The only way the edge opens a connection to a destination: resolve once, let the policy and the
+ * SSRF guard judge every address the resolver returned, then connect to one of exactly those addresses. Nothing here
  * resolves twice, so a DNS answer that changes between check and connect (rebinding) cannot move the
  * connection somewhere the guard did not see.
  */
 import { lookup } from 'node:dns/promises';
 import { connect, type Socket } from 'node:net';
-import { formatIp, type Cidr } from '../../../protocol/ip.js';
-import { guardDestination } from '../destination/classify.js';
+import type { Person } from '../../access/people.js';
+import { formatIp } from '../../../protocol/ip.js';
 import { parseHostLiteral } from '../destination/ip-literal.js';
+import { decideDestination } from '../policy/decide-destination.js';
+import type { ProxyContext } from './context.js';
 
 /** Every address a name stands for, as text. Injected so tests (and policy) decide what names mean. */
 export type Resolve = (host: string) => Promise<readonly string[]>;
 
 export const systemResolve: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
-export interface DestinationPolicy {
-  readonly resolve: Resolve;
-  readonly allowCidrs: readonly Cidr[];
-  readonly edgeOwnCidrs: readonly Cidr[];
-}
-
 export type Checked =
-  | { readonly ok: true; readonly addresses: readonly string[] }
-  | { readonly ok: false; readonly status: 403 | 502; readonly code: 'DESTINATION_FORBIDDEN' | 'UPSTREAM_UNREACHABLE'; readonly reason: string };
+  | { readonly ok: true; readonly addresses: readonly string[]; readonly ruleId: string | null }
+  | {
+      readonly ok: false;
+      readonly status: 403 | 502 | 503;
+      readonly code: 'ACCESS_BLOCKED' | 'DESTINATION_FORBIDDEN' | 'UPSTREAM_UNREACHABLE' | 'EDGE_NOT_READY';
+      readonly ruleId: string | null;
+      readonly reason: string;
+    };
 
-/** Resolves `host` (unless it is an IP literal) and returns the addresses the guard allowed. */
-export async function checkDestination(host: string, policy: DestinationPolicy): Promise<Checked> {
+/**
+ * Resolves `host` (unless it is an IP literal) and asks the edge's one verdict about every address;
+ * the addresses returned are the only ones the caller may connect to.
+ */
+export async function checkDestination(host: string, port: number, who: Person, ctx: Pick<ProxyContext, 'resolve' | 'rules'>): Promise<Checked> {
+  const rules = ctx.rules();
+  if (rules === null) {
+    return { ok: false, status: 503, code: 'EDGE_NOT_READY', ruleId: null, reason: 'This edge has not received its policy from the portal yet, so it forwards nothing. Try again shortly.' };
+  }
   const literal = parseHostLiteral(host);
   let addresses: readonly string[];
   if (literal.kind === 'ip') {
     addresses = [literal.zone === undefined ? formatIp(literal.address) : `${formatIp(literal.address)}%${literal.zone}`];
   } else if (literal.kind === 'name') {
     try {
-      addresses = await policy.resolve(literal.name);
+      addresses = await ctx.resolve(literal.name);
     } catch {
-      return { ok: false, status: 502, code: 'UPSTREAM_UNREACHABLE', reason: `The edge could not resolve "${host}". Check the name.` };
+      return { ok: false, status: 502, code: 'UPSTREAM_UNREACHABLE', ruleId: null, reason: `The edge could not resolve "${host}". Check the name.` };
     }
   } else {
-    addresses = [];
+    return { ok: false, status: 403, code: 'DESTINATION_FORBIDDEN', ruleId: null, reason: `${literal.reason} Check the address you asked for.` };
   }
-  const verdict = guardDestination({ host, resolvedAddresses: addresses, allowCidrs: policy.allowCidrs, edgeOwnCidrs: policy.edgeOwnCidrs });
-  if (!verdict.allowed) return { ok: false, status: 403, code: verdict.code, reason: verdict.reason };
-  return { ok: true, addresses };
+  const decision = decideDestination(rules, { who, host, port, addresses });
+  if (!decision.allowed) return { ok: false, status: 403, code: decision.code, ruleId: decision.ruleId, reason: decision.reason };
+  return { ok: true, addresses: decision.addresses, ruleId: decision.ruleId };
 }
 
 /** Connects to the first checked address that answers, in resolver order. */

@@ -11,12 +11,30 @@ export interface Refusal {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** Machine-readable specifics, such as the `ruleId` that blocked a request. */
+  readonly details?: Readonly<Record<string, unknown>>;
   /** Extra response headers, such as `Proxy-Authenticate` (one line per value). */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 function body(refusal: Refusal): string {
-  return `${JSON.stringify({ code: refusal.code, message: refusal.message })}\n`;
+  return `${JSON.stringify({ code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) })}\n`;
+}
+
+/**
+ * How the access log and metrics count a request that ended with `code` (undefined: it went
+ * through). An unreachable or silent origin is an allowed request that failed, not a block.
+ */
+export function refusalAction(code: string | undefined): 'allow' | 'block' {
+  return code === undefined || code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT' ? 'allow' : 'block';
+}
+
+export function tooManyConnections(limit: number): Refusal {
+  return {
+    status: 429,
+    code: 'TOO_MANY_CONNECTIONS',
+    message: `This device already has ${limit} connections open at this edge, the most it may. Close some, or retry when they finish.`,
+  };
 }
 
 export function sendRefusal(res: ServerResponse, refusal: Refusal): void {

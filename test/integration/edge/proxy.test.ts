@@ -1,7 +1,7 @@
 /**
  * The edge's forward proxy with curl as the client, a real portal minting the edge tokens, and
- * origins on loopback. One proxy allows 127.0.0.1/32 by policy so requests can reach the test
- * origins; the other has no exceptions and must refuse every way of naming loopback or link-local.
+ * origins on loopback. One proxy has an access rule allowing 127.0.0.1/32 so requests can reach the
+ * test origins; the other has no rules and must refuse every way of naming loopback or link-local.
  */
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
@@ -18,8 +18,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JwksCache } from '../../../cloud/edge/auth/jwks-cache.js';
 import { verifyEdgeToken } from '../../../cloud/edge/auth/verify-token.js';
 import type { AccessLogEntry } from '../../../cloud/edge/proxy/access-log.js';
-import { createForwardProxy, shutdownForwardProxy } from '../../../cloud/edge/proxy/server.js';
-import { parseCidr, type Cidr } from '../../../protocol/ip.js';
+import { createForwardProxy, shutdownForwardProxy, type ProxyServer } from '../../../cloud/edge/proxy/server.js';
+import { createEdgeMetrics } from '../../../cloud/edge/metrics.js';
+import type { AccessPolicy } from '../../../protocol/policy.js';
 import { EdgeTokenResponse, type DeviceTokenResponse } from '../../../protocol/portal.js';
 import { deviceCall, enrollDevice } from '../../support/portal-device.js';
 import { startTestPortal, type TestPortal } from '../../support/portal.js';
@@ -48,25 +49,25 @@ let cacert: string;
 const seen: Seen[] = [];
 /** Requests the origin received for `/hang` and never answers. */
 const hanging: IncomingMessage[] = [];
-const proxies: { url: string; server: Server; log: AccessLogEntry[] }[] = [];
-let allowing: (typeof proxies)[number];
+const proxies: { url: string; server: ProxyServer; log: AccessLogEntry[] }[] = [];
+let open: (typeof proxies)[number];
 let strict: (typeof proxies)[number];
 
 const NAMES: Record<string, string[]> = { 'origin.test': ['127.0.0.1'], 'rebind.test': ['93.184.215.14', '127.0.0.1'] };
 
-function cidr(text: string): Cidr {
-  const parsed = parseCidr(text);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.cidr;
-}
-
-async function listen(server: Server): Promise<number> {
+async function listen(server: Server | ProxyServer): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
 }
 
-async function startProxy(allowCidrs: Cidr[]): Promise<(typeof proxies)[number]> {
+/** An access policy whose one rule allows `cidrs` explicitly (lifting the SSRF guard there), else allows all. */
+function allowing(cidrs: string[]): AccessPolicy {
+  const rules = cidrs.length === 0 ? [] : [{ id: 'test-origins', action: 'allow' as const, users: [], groups: [], domains: [], cidrs, ports: [] }];
+  return { defaultAction: 'allow', rules };
+}
+
+async function startProxy(access: AccessPolicy): Promise<(typeof proxies)[number]> {
   const log: AccessLogEntry[] = [];
   const server = createForwardProxy({
     verify: (t) => verifyEdgeToken(t, cache, { issuer: portal.url, now: portal.clock.now }),
@@ -74,11 +75,11 @@ async function startProxy(allowCidrs: Cidr[]): Promise<(typeof proxies)[number]>
       const addresses = NAMES[host];
       return addresses === undefined ? Promise.reject(new Error(`ENOTFOUND ${host}`)) : Promise.resolve(addresses);
     },
-    allowCidrs,
-    edgeOwnCidrs: [],
+    rules: () => ({ access, edgeOwnCidrs: [] }),
     logger: { warn: () => undefined },
     accessLog: (entry) => log.push(entry),
-    connectTimeoutMs: 2_000,
+    metrics: createEdgeMetrics({ processMetrics: false }),
+    limits: { connectTimeoutMs: 2_000 },
   });
   const proxy = { url: `http://127.0.0.1:${await listen(server)}`, server, log };
   proxies.push(proxy);
@@ -155,8 +156,8 @@ beforeAll(async () => {
   token = EdgeTokenResponse.parse(res.json).token;
   cache = await JwksCache.open({ portalUrl: portal.url, onError: () => undefined });
 
-  allowing = await startProxy([cidr('127.0.0.1/32')]);
-  strict = await startProxy([]);
+  open = await startProxy(allowing(['127.0.0.1/32']));
+  strict = await startProxy(allowing([]));
 });
 
 afterAll(async () => {
@@ -169,7 +170,7 @@ afterAll(async () => {
 
 describe('forward proxy: plain HTTP', () => {
   it('forwards an absolute-form GET without the proxy credentials or hop-by-hop headers, and logs who asked', async () => {
-    const r = await curl(['-i', '-x', allowing.url, ...bearer(), '-H', 'Connection: x-client-secret', '-H', 'X-Client-Secret: hop', '-H', 'X-Kept: yes',
+    const r = await curl(['-i', '-x', open.url, ...bearer(), '-H', 'Connection: x-client-secret', '-H', 'X-Client-Secret: hop', '-H', 'X-Kept: yes',
       `http://127.0.0.1:${originPort}/hello?x=1`]);
     expect(r.stderr).toBe('');
     const { status, headers, body } = response(r.stdout);
@@ -179,7 +180,7 @@ describe('forward proxy: plain HTTP', () => {
     expect(got.headers).toMatchObject({ host: `127.0.0.1:${originPort}`, 'x-kept': 'yes' });
     for (const name of ['proxy-authorization', 'proxy-connection', 'x-client-secret']) expect(got.headers).not.toHaveProperty(name);
     expect(headers.map(([name]) => name)).not.toContain('x-origin-secret');
-    await vi.waitFor(() => expect(allowing.log.at(-1)).toMatchObject({
+    await vi.waitFor(() => expect(open.log.at(-1)).toMatchObject({
       device: device.device_id,
       user: 'user@example.test',
       method: 'GET',
@@ -190,7 +191,7 @@ describe('forward proxy: plain HTTP', () => {
       bytesDown: Buffer.byteLength(body),
       action: 'allow',
     }));
-    expect(allowing.log.at(-1)?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(open.log.at(-1)?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('streams a large POST body up and the answer down, and keeps the client connection alive', async () => {
@@ -198,36 +199,36 @@ describe('forward proxy: plain HTTP', () => {
     const file = join(dir, 'payload.bin');
     await writeFile(file, payload);
     const url = `http://origin.test:${originPort}/upload`;
-    const r = await curl(['-v', '-x', allowing.url, ...bearer(), '--data-binary', `@${file}`, url, '--next', '-x', allowing.url, ...bearer(), url]);
+    const r = await curl(['-v', '-x', open.url, ...bearer(), '--data-binary', `@${file}`, url, '--next', '-x', open.url, ...bearer(), url]);
     expect(r.exit).toBe(0);
     const [first] = r.stdout.split('}{').map((part, i, all) => (i === 0 ? `${part}}` : i === all.length - 1 ? `{${part}` : `{${part}}`));
     expect(JSON.parse(first ?? '')).toMatchObject({ method: 'POST', length: payload.length, sha256: createHash('sha256').update(payload).digest('hex') });
     expect(r.stderr).toMatch(/Re-using existing connection/);
-    await vi.waitFor(() => expect(allowing.log.find((e) => e.method === 'POST')).toMatchObject({ host: 'origin.test', bytesUp: payload.length, status: 200 }));
+    await vi.waitFor(() => expect(open.log.find((e) => e.method === 'POST')).toMatchObject({ host: 'origin.test', bytesUp: payload.length, status: 200 }));
   });
 
   it('closes the upstream connection when the client leaves before the answer', async () => {
-    const r = await curl(['-x', allowing.url, ...bearer(), '--max-time', '1', `http://127.0.0.1:${originPort}/hang`]);
+    const r = await curl(['-x', open.url, ...bearer(), '--max-time', '1', `http://127.0.0.1:${originPort}/hang`]);
     expect(r.exit).not.toBe(0);
     expect(hanging).toHaveLength(1);
     await vi.waitFor(() => expect(hanging[0]?.socket.destroyed).toBe(true));
   });
 
   it('accepts the token as the Basic password', async () => {
-    const r = await curl(['-x', allowing.url, '--proxy-user', `uma:${token}`, `http://127.0.0.1:${originPort}/basic`]);
+    const r = await curl(['-x', open.url, '--proxy-user', `uma:${token}`, `http://127.0.0.1:${originPort}/basic`]);
     expect(r.exit).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ url: '/basic' });
   });
 
   it('answers a request for itself (origin-form) with 400', async () => {
-    const r = await curl(['-i', '-H', `Proxy-Authorization: Bearer ${token}`, `${allowing.url}/`]);
+    const r = await curl(['-i', '-H', `Proxy-Authorization: Bearer ${token}`, `${open.url}/`]);
     const { status, body } = response(r.stdout);
     expect(status).toBe(400);
     expect(JSON.parse(body)).toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('answers 502 with a reason when the destination does not accept the connection', async () => {
-    const r = await curl(['-i', '-x', allowing.url, ...bearer(), `http://127.0.0.1:${closedPort}/`]);
+    const r = await curl(['-i', '-x', open.url, ...bearer(), `http://127.0.0.1:${closedPort}/`]);
     const { status, body } = response(r.stdout);
     expect(status).toBe(502);
     expect(JSON.parse(body)).toMatchObject({ code: 'UPSTREAM_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closedPort}`) });
@@ -236,11 +237,11 @@ describe('forward proxy: plain HTTP', () => {
 
 describe('forward proxy: CONNECT', () => {
   it('tunnels HTTPS end to end to a name the edge resolves itself', async () => {
-    const r = await curl(['-x', allowing.url, ...bearer(), '--cacert', cacert, `https://origin.test:${tlsPort}/secure`]);
+    const r = await curl(['-x', open.url, ...bearer(), '--cacert', cacert, `https://origin.test:${tlsPort}/secure`]);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ method: 'GET', url: '/secure', headers: { host: `origin.test:${tlsPort}` } });
     await vi.waitFor(() => {
-      const entry = allowing.log.find((e) => e.method === 'CONNECT' && e.status === 200);
+      const entry = open.log.find((e) => e.method === 'CONNECT' && e.status === 200);
       expect(entry).toMatchObject({ device: device.device_id, user: 'user@example.test', host: 'origin.test', port: tlsPort, action: 'allow' });
       expect(entry?.bytesUp).toBeGreaterThan(0);
       expect(entry?.bytesDown).toBeGreaterThan(0);
@@ -250,7 +251,7 @@ describe('forward proxy: CONNECT', () => {
 
 describe('forward proxy: graceful shutdown', () => {
   it('stops accepting, lets an open tunnel carry on, and cuts it after the grace period', async () => {
-    const proxy = await startProxy([cidr('127.0.0.1/32')]);
+    const proxy = await startProxy(allowing(['127.0.0.1/32']));
     const port = Number(new URL(proxy.url).port);
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
@@ -289,7 +290,7 @@ describe('forward proxy: authentication', () => {
     ['a token signed by an unknown key', async () => bearer(await stranger()), 'TOKEN_UNKNOWN_KEY'],
   ])('refuses %s with 407, the challenges and the reason', async (_name, auth, code) => {
     const before = seen.length;
-    const r = await curl(['-i', '-x', allowing.url, ...(await auth()), `http://127.0.0.1:${originPort}/`]);
+    const r = await curl(['-i', '-x', open.url, ...(await auth()), `http://127.0.0.1:${originPort}/`]);
     const { status, headers, body } = response(r.stdout);
     expect(status).toBe(407);
     const challenges = headers.filter(([name]) => name === 'proxy-authenticate').map(([, value]) => value);
@@ -297,9 +298,9 @@ describe('forward proxy: authentication', () => {
     expect(headers).toContainEqual(['connection', 'close']);
     expect(JSON.parse(body)).toMatchObject({ code, message: expect.any(String) });
     expect(seen.length).toBe(before);
-    expect(allowing.log.at(-1)).toMatchObject({ device: null, status: 407, action: 'block', code });
+    expect(open.log.at(-1)).toMatchObject({ device: null, status: 407, action: 'block', code });
 
-    const tunnel = await curl(['-x', allowing.url, ...(await auth()), '-w', '%{http_connect}', '--cacert', cacert, `https://origin.test:${tlsPort}/`]);
+    const tunnel = await curl(['-x', open.url, ...(await auth()), '-w', '%{http_connect}', '--cacert', cacert, `https://origin.test:${tlsPort}/`]);
     expect(tunnel.exit).not.toBe(0);
     expect(tunnel.stdout).toBe('407');
   });
@@ -309,10 +310,10 @@ describe('forward proxy: refusing before the body', () => {
   it('answers 407 to an unauthenticated POST without inviting its body (Expect: 100-continue)', async () => {
     const file = join(dir, 'big.bin');
     await writeFile(file, Buffer.alloc(2 * 1024 * 1024, 1));
-    const r = await curl(['-i', '-x', allowing.url, '-H', 'Expect: 100-continue', '--data-binary', `@${file}`, `http://127.0.0.1:${originPort}/upload`]);
+    const r = await curl(['-i', '-x', open.url, '-H', 'Expect: 100-continue', '--data-binary', `@${file}`, `http://127.0.0.1:${originPort}/upload`]);
     expect(response(r.stdout).status).toBe(407);
     expect(r.stdout).not.toContain('100 Continue');
-    expect(allowing.log.at(-1)).toMatchObject({ status: 407, bytesUp: 0 });
+    expect(open.log.at(-1)).toMatchObject({ status: 407, bytesUp: 0 });
   });
 });
 

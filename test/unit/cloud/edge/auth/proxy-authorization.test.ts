@@ -67,7 +67,7 @@ describe('challenge407', () => {
     expect(c.proxyAuthenticate[0]).toBe('Bearer realm="waygate", error="invalid_token", error_description="a ?quote? ? and??X-Injected: ?"');
   });
 
-  it.each<EdgeAuthCode>(['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_UNKNOWN_KEY', 'TOKEN_BAD_SIGNATURE', 'TOKEN_WRONG_AUDIENCE', 'TOKEN_WRONG_ISSUER'])(
+  it.each<EdgeAuthCode>(['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_EXPIRED', 'TOKEN_UNKNOWN_KEY', 'TOKEN_BAD_SIGNATURE', 'TOKEN_WRONG_AUDIENCE', 'TOKEN_WRONG_ISSUER', 'TOKEN_REVOKED'])(
     'has a plain-language message for %s',
     (code) => {
       const c = challenge407({ ok: false, code, reason: 'r' });
