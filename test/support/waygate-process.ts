@@ -21,7 +21,12 @@ export interface WaygateProcess {
 }
 
 export function spawnWaygate(args: string[], env: NodeJS.ProcessEnv = {}): WaygateProcess {
-  const child = spawn(process.execPath, [HOST_BUNDLE, ...args], {
+  return spawnBundle(HOST_BUNDLE, args, env);
+}
+
+/** Runs one of the built programs (`waygate`, `waygate-edge`) with the test's environment. */
+export function spawnBundle(bundle: string, args: string[], env: NodeJS.ProcessEnv = {}): WaygateProcess {
+  const child = spawn(process.execPath, [bundle, ...args], {
     env: { ...process.env, WAYGATE_LOG_LEVEL: 'info', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

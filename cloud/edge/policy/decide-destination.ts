@@ -33,6 +33,21 @@ export interface DestinationRules {
   readonly edgeOwnCidrs: readonly Cidr[];
 }
 
+/**
+ * The verdict that needs no DNS: a block by a domain rule that no CIDR rule comes before (only a
+ * CIDR rule could match first once the addresses are known). Null when the addresses are needed.
+ * Lets the edge refuse a blocked name without resolving it, and whether or not it resolves.
+ */
+export function decideByName(rules: DestinationRules, who: Person, host: string, port: number): DestinationDecision | null {
+  const name = host.toLowerCase();
+  if (parseIp(name.replace(/^\[(.*)\]$/, '$1')) !== null) return null;
+  const access = decideAccess(rules.access, { ...who, target: { host: name, address: null, port } });
+  if (access.action !== 'block' || access.ruleId === null) return null;
+  const index = rules.access.rules.findIndex((rule) => rule.id === access.ruleId);
+  if (rules.access.rules.slice(0, index).some((rule) => rule.cidrs.length > 0)) return null;
+  return { allowed: false, code: 'ACCESS_BLOCKED', ruleId: access.ruleId, reason: blockedReason({ who, host, port, addresses: [] }, access.ruleId) };
+}
+
 /** Blocked if any address is blocked: the caller could connect to any of them. */
 export function decideDestination(rules: DestinationRules, request: DestinationRequest): DestinationDecision {
   const host = request.host.replace(/^\[(.*)\]$/, '$1').toLowerCase();

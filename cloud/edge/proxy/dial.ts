@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import type { Person } from '../../access/people.js';
 import { formatIp } from '../../../protocol/ip.js';
 import { parseHostLiteral } from '../destination/ip-literal.js';
-import { decideDestination } from '../policy/decide-destination.js';
+import { decideByName, decideDestination } from '../policy/decide-destination.js';
 import type { ProxyContext } from './context.js';
 
 /** Every address a name stands for, as text. Injected so tests (and policy) decide what names mean. */
@@ -41,6 +41,8 @@ export async function checkDestination(host: string, port: number, who: Person, 
   if (literal.kind === 'ip') {
     addresses = [literal.zone === undefined ? formatIp(literal.address) : `${formatIp(literal.address)}%${literal.zone}`];
   } else if (literal.kind === 'name') {
+    const byName = decideByName(rules, who, literal.name, port);
+    if (byName !== null && !byName.allowed) return { ok: false, status: 403, code: byName.code, ruleId: byName.ruleId, reason: byName.reason };
     try {
       addresses = await ctx.resolve(literal.name);
     } catch {

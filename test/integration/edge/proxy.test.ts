@@ -22,6 +22,7 @@ import { createForwardProxy, shutdownForwardProxy, type ProxyServer } from '../.
 import { createEdgeMetrics } from '../../../cloud/edge/metrics.js';
 import type { AccessPolicy } from '../../../protocol/policy.js';
 import { EdgeTokenResponse, type DeviceTokenResponse } from '../../../protocol/portal.js';
+import { curl, response } from '../../support/curl.js';
 import { deviceCall, enrollDevice } from '../../support/portal-device.js';
 import { startTestPortal, type TestPortal } from '../../support/portal.js';
 
@@ -86,34 +87,7 @@ async function startProxy(access: AccessPolicy): Promise<(typeof proxies)[number
   return proxy;
 }
 
-interface CurlResult {
-  exit: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function curl(args: string[]): Promise<CurlResult> {
-  try {
-    const { stdout, stderr } = await run('curl', ['-sS', '--max-time', '20', ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return { exit: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { exit: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 const bearer = (t = token) => ['--proxy-header', `Proxy-Authorization: Bearer ${t}`];
-
-/** Splits `curl -i` output into status, headers (lower-case names, repeated ones kept) and body. */
-function response(stdout: string): { status: number; headers: [string, string][]; body: string } {
-  const end = stdout.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = stdout.slice(0, end).split('\r\n');
-  const headers = lines.map((line): [string, string] => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-  });
-  return { status: Number(statusLine.split(' ')[1]), headers, body: stdout.slice(end + 4) };
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'waygate-edge-proxy-'));
