@@ -3,7 +3,8 @@
  *
  * - text frames: JSON control messages, discriminated by `type`, each carrying `v`.
  *   The device sends `hello` first; the edge answers `assign` (or `error` and a close). Either side
- *   may send `ping`; the other answers `pong` with the same nonce.
+ *   may send `ping`; the other answers `pong` with the same nonce. The device may send `token` with
+ *   a fresh edge token at any time after `hello`.
  * - binary frames: a batch of IP packets, each preceded by its length as a 4-byte **big-endian**
  *   unsigned integer (network byte order, like the IP headers it frames). No batch-level header.
  *   When `assign.offload` is `virtio-net-v1`, every packet starts with the 10-byte virtio_net_hdr
@@ -81,6 +82,16 @@ export const MIN_BATCH_BYTES = 65_545 + 4;
 /** Beyond this a single WebSocket message would hold the event loop too long. */
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
+/** The /16s a device may ask its address from: each /16 of 100.64.0.0/10. */
+function tunnelRangeProblem(text: string): string | null {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) return parsed.message;
+  if (!TUNNEL_POOL.ok || parsed.cidr.prefix !== 16 || !cidrContains(TUNNEL_POOL.cidr, { version: parsed.cidr.version, value: parsed.cidr.network })) {
+    return `"${text}" is not a /16 inside 100.64.0.0/10.`;
+  }
+  return null;
+}
+
 export const TunnelHello = z.strictObject({
   v: Version,
   type: z.literal('hello'),
@@ -94,6 +105,11 @@ export const TunnelHello = z.strictObject({
     /** The largest binary frame the device accepts. */
     maxBatchBytes: z.number().int().min(MIN_BATCH_BYTES).max(MAX_BATCH_BYTES),
     ipv6: z.boolean(),
+    /**
+     * The /16 the device wants its address from, when 100.64.0.0/16 clashes with a network it
+     * already has (the device picks the next free /16); the edge's default /16 when absent.
+     */
+    range: checkedString(tunnelRangeProblem).optional(),
   }),
 });
 export type TunnelHello = z.infer<typeof TunnelHello>;
@@ -137,12 +153,20 @@ export type TunnelPing = z.infer<typeof TunnelPing>;
 export const TunnelPong = z.strictObject({ v: Version, type: z.literal('pong'), nonce: Nonce });
 export type TunnelPong = z.infer<typeof TunnelPong>;
 
+/**
+ * A fresh edge token for the session, sent before the current one expires: the edge verifies it
+ * and keeps the tunnel, instead of closing with `TOKEN_EXPIRED` and making the device reconnect.
+ * It must name the same device; the 8 KiB bound is far above any token the portal signs.
+ */
+export const TunnelToken = z.strictObject({ v: Version, type: z.literal('token'), token: z.string().min(1).max(8192) });
+export type TunnelToken = z.infer<typeof TunnelToken>;
+
 /** Sent before a close that has a story to tell; `code` is from the one list in errors.ts. */
 export const TunnelErrorMessage = z.strictObject({ v: Version, type: z.literal('error'), code: ErrorCode, message: z.string().max(1024) });
 export type TunnelErrorMessage = z.infer<typeof TunnelErrorMessage>;
 
 /** Text frames the device may send. */
-export const DeviceControl = z.discriminatedUnion('type', [TunnelHello, TunnelPing, TunnelPong]);
+export const DeviceControl = z.discriminatedUnion('type', [TunnelHello, TunnelPing, TunnelPong, TunnelToken]);
 export type DeviceControl = z.infer<typeof DeviceControl>;
 /** Text frames the edge may send. */
 export const EdgeControl = z.discriminatedUnion('type', [TunnelAssign, TunnelPing, TunnelPong, TunnelErrorMessage]);

@@ -24,8 +24,9 @@ export interface RunningPortal {
   close(): Promise<void>;
 }
 
-export async function startDemoPortal(dataDir: string, logger: Logger): Promise<RunningPortal> {
-  const config = loadPortalConfig(process.env, { dataDir });
+/** `edgeKey`: the secret the local edge presents to pull policy (see scripts/start-edge.ts). */
+export async function startDemoPortal(dataDir: string, logger: Logger, edgeKey: string): Promise<RunningPortal> {
+  const config = loadPortalConfig(process.env, { dataDir, edgeKey });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const credentialsFile = join(config.dataDir, 'demo-credentials.json');
   let org = await store.defaultOrg();

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole local system on embedded defaults. Builds the host and the extension,
- * runs the portal (SQLite, a demo org with an admin and a user), runs the Waygate service (user
+ * runs the portal (SQLite, a demo org with an admin and a user), the edge on 127.0.0.1:8443 wired
+ * to it (proxy, /probe, metrics on 127.0.0.1:9464), runs the Waygate service (user
  * mode unless root), registers the native host in a Chromium profile kept under .waygate/, and
  * prints — or, with a display, runs — the command that opens Chromium with the extension loaded.
  * Ctrl-C stops everything it started.
@@ -16,6 +17,7 @@ import { startService } from '../host/service/service.js';
 import { buildAdminUi } from './build-admin-ui.js';
 import { buildExtension } from './build-extension.js';
 import { buildHost } from './build-host.js';
+import { demoEdgeKey, startDemoEdge } from './start-edge.js';
 import { startDemoPortal, type DemoCredentials } from './start-portal.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +28,9 @@ const isRoot = process.getuid?.() === 0;
 console.log('Building the host, the admin console and the extension…');
 const [hostBundle, extensionDir] = await Promise.all([buildHost(), buildExtension(), buildAdminUi()]);
 
-const portal = await startDemoPortal(join(stateDir, 'portal'), createLogger('portal'));
+const edgeKey = await demoEdgeKey(join(stateDir, 'edge-key'));
+const portal = await startDemoPortal(join(stateDir, 'portal'), createLogger('portal'), edgeKey);
+const edge = await startDemoEdge(join(stateDir, 'edge'), portal.url, edgeKey, createLogger('edge'));
 const socketPath = process.env.WAYGATE_SOCKET ?? currentSocketPath();
 const service = await startService({ socketPath, mode: isRoot ? 'system' : 'user', logger: createLogger('service') });
 
@@ -54,6 +58,7 @@ const openCommand = `${chromium ?? 'chromium'} ${browserArgs.map((a) => `'${a}'`
 console.log(`
 Waygate is running.
   portal    ${portal.url}/admin${demoLines(portal.demo)}
+  edge      proxy ${edge.proxyUrl ?? '-'}   metrics ${edge.metricsUrl ?? '-'}/metrics   access log ${join(stateDir, 'edge', 'access.log')}
   service   ${service.socketPath} (${isRoot ? 'system' : 'user'} mode)
   status    node ${hostBundle} status --socket ${socketPath}
   extension ${extensionDir}
@@ -69,6 +74,7 @@ if (browser) console.log(`Started Chromium (pid ${browser.pid}).`);
 const stop = async () => {
   if (browser?.pid && browser.exitCode === null) browser.kill('SIGTERM');
   await service.close();
+  await edge.stop();
   await portal.close();
   process.exit(0);
 };

@@ -58,13 +58,27 @@ export function createEdgeMetrics(options: { processMetrics?: boolean } = {}): E
     packets.inc({ direction }, 0);
   }
 
+  // Label children resolved once: looking labels up on every request costs a hash per call.
+  const requestChildren = new Map<string, Counter.Internal>();
+  const latencyChildren = { http: latency.labels({ kind: 'http' }), connect: latency.labels({ kind: 'connect' }) };
+  const bytesChildren = { up: bytes.labels({ direction: 'up' }), down: bytes.labels({ direction: 'down' }) };
+
   return {
     registry,
     request(kind, action, status, durationSeconds) {
-      requests.inc({ kind, action, status: `${Math.floor(status / 100)}xx` });
-      latency.observe({ kind }, durationSeconds);
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const key = `${kind} ${action} ${statusClass}`;
+      let child = requestChildren.get(key);
+      if (child === undefined) {
+        child = requests.labels({ kind, action, status: statusClass });
+        requestChildren.set(key, child);
+      }
+      child.inc();
+      latencyChildren[kind].observe(durationSeconds);
     },
-    bytes: (direction, count) => bytes.inc({ direction }, count),
+    bytes: (direction, count) => {
+      if (count > 0) bytesChildren[direction].inc(count);
+    },
     authFailure: (reason) => authFailures.inc({ reason }),
     block: (code) => blocks.inc({ code }),
     tunnelOpened: (kind) => tunnels.inc({ kind }),

@@ -1,13 +1,10 @@
 /**
  * CONNECT through the edge: authenticate, admit the connection for the device, read the authority,
  * check the destination, dial a checked address, answer `200 Connection Established`, then copy
- * bytes both ways untouched (the client's TLS runs end to end; the edge never sees inside). Each
- * direction is its own `pipeline`, so a slow reader on either side pauses the other, and a
- * half-close is passed on.
+ * bytes both ways untouched (the client's TLS runs end to end; the edge never sees inside).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { pipeline } from 'node:stream';
 import type { AccessLogEntry } from './access-log.js';
 import { authenticate } from './authenticate.js';
 import type { ProxyContext } from './context.js';
@@ -73,14 +70,19 @@ export async function openTunnel(req: IncomingMessage, client: Socket, head: Buf
   client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
   if (head.length > 0) upstream.write(head);
 
-  let open = 2;
-  const done = (err: Error | null) => {
-    if (err) {
-      client.destroy();
-      upstream.destroy();
-    }
-    if (--open === 0) log(200, upstream.bytesWritten, upstream.bytesRead);
+  // pipe() in each direction (not pipeline, see http-forward.ts): a slow reader on either side
+  // pauses the other, an end is passed on as a half-close, an error or a close tears down both.
+  let logged = false;
+  const finish = () => {
+    client.destroy();
+    upstream.destroy();
+    if (logged) return;
+    logged = true;
+    log(200, upstream.bytesWritten, upstream.bytesRead);
   };
-  pipeline(client, upstream, done);
-  pipeline(upstream, client, done);
+  client.once('close', finish);
+  upstream.once('close', finish);
+  upstream.once('error', finish);
+  client.pipe(upstream);
+  upstream.pipe(client);
 }

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import type { Person } from '../../access/people.js';
 import { formatIp } from '../../../protocol/ip.js';
 import { parseHostLiteral } from '../destination/ip-literal.js';
-import { decideByName, decideDestination } from '../policy/decide-destination.js';
+import { decideByName, decideDestination, type DestinationDecision, type DestinationRequest, type DestinationRules } from '../policy/decide-destination.js';
 import type { ProxyContext } from './context.js';
 
 /** Every address a name stands for, as text. Injected so tests (and policy) decide what names mean. */
@@ -51,9 +51,33 @@ export async function checkDestination(host: string, port: number, who: Person, 
   } else {
     return { ok: false, status: 403, code: 'DESTINATION_FORBIDDEN', ruleId: null, reason: `${literal.reason} Check the address you asked for.` };
   }
-  const decision = decideDestination(rules, { who, host, port, addresses });
+  const decision = cachedDecision(rules, { who, host, port, addresses });
   if (!decision.allowed) return { ok: false, status: 403, code: decision.code, ruleId: decision.ruleId, reason: decision.reason };
   return { ok: true, addresses: decision.addresses, ruleId: decision.ruleId };
+}
+
+/**
+ * Verdicts per rules object, for the requests a browser repeats (same person, host, port and
+ * addresses): judging runs the access rules and parses CIDRs, which would otherwise cost as much as
+ * forwarding a small request. A new policy is a new rules object, so its verdicts start afresh.
+ */
+const verdicts = new WeakMap<DestinationRules, Map<string, DestinationDecision>>();
+const MAX_VERDICTS = 10_000;
+
+function cachedDecision(rules: DestinationRules, request: DestinationRequest): DestinationDecision {
+  let cache = verdicts.get(rules);
+  if (cache === undefined) {
+    cache = new Map();
+    verdicts.set(rules, cache);
+  }
+  const key = `${request.who.userEmail}\n${request.who.groups.join(',')}\n${request.host}\n${request.port}\n${request.addresses.join(',')}`;
+  let decision = cache.get(key);
+  if (decision === undefined) {
+    decision = decideDestination(rules, request);
+    if (cache.size >= MAX_VERDICTS) cache.clear();
+    cache.set(key, decision);
+  }
+  return decision;
 }
 
 /** Connects to the first checked address that answers, in resolver order. */

@@ -1,12 +1,11 @@
 /**
  * Absolute-form HTTP/1.1 through the edge: authenticate, admit the connection for the device, read
  * the target, check the destination, then send the request over a keep-alive connection to a
- * checked address and stream the body both ways with `pipeline` (backpressure in both directions).
+ * checked address and stream the body both ways with `pipe` (backpressure in both directions).
  * Hop-by-hop headers and the proxy credentials never reach the origin. The client connection stays
  * keep-alive unless the proxy refuses the request.
  */
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { AccessLogEntry } from './access-log.js';
 import { authenticate } from './authenticate.js';
 import { sendBlockPage, wantsHtml } from './block-page.js';
@@ -90,23 +89,27 @@ export async function forwardHttp(req: IncomingMessage, res: ServerResponse, ctx
   res.once('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
+  // pipe() rather than pipeline(): pipeline builds and aborts an AbortController per stream pair,
+  // which costs more than the rest of a small proxied request (bench/RESULTS.md, edge-proxy).
   upstream.once('response', (upRes: IncomingMessage) => {
     res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, stripHopByHop(upRes.rawHeaders).flat());
     upRes.on('data', (chunk: Buffer) => (down += chunk.length));
-    pipeline(upRes, res, (err) => {
-      if (err) upstream.destroy();
-    });
+    upRes.once('error', () => res.destroy());
+    upRes.once('aborted', () => res.destroy());
+    upRes.pipe(res);
   });
-  req.on('data', (chunk: Buffer) => (up += chunk.length));
-  pipeline(req, upstream, (err) => {
-    if (!err) return;
+  const failed = (err: Error) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     ctx.logger.warn({ host: target.host, port: target.port, err: err.message }, 'upstream request failed');
     refuse(err instanceof UpstreamTimeout ? upstreamTimeout(target.authority, ctx.upstreamIdleTimeoutMs) : unreachable(target.authority, err));
-  });
+  };
+  upstream.once('error', failed);
+  req.on('data', (chunk: Buffer) => (up += chunk.length));
+  req.once('error', () => upstream.destroy());
+  req.pipe(upstream);
 }
 
 function unreachable(authority: string, err: unknown): Refusal {

@@ -140,8 +140,9 @@ export function createForwardProxy(options: ForwardProxyOptions): ProxyServer {
     });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    // A client that hangs up (ECONNRESET, EPIPE) is not malformed and has nobody left to answer.
+    if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'EPIPE') return socket.destroy();
     ctx.logger.warn({ code: err.code, err: err.message }, 'malformed request refused');
-    if (!socket.writable) return socket.destroy();
     writeRawRefusal(socket, clientErrorRefusal(err.code));
   });
   states.set(server, { tunnels, agent });

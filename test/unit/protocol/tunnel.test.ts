@@ -102,6 +102,28 @@ describe('tunnel control messages', () => {
     expect(EdgeControl.safeParse(value).success).toBe(false);
   });
 
+  it('accepts a hello asking for another /16 of 100.64.0.0/10', () => {
+    const asking = { ...hello, capabilities: { ...hello.capabilities, range: '100.65.0.0/16' } };
+    expect(TunnelHello.parse(asking)).toEqual(asking);
+  });
+
+  it.each([
+    ['outside 100.64.0.0/10', '10.1.0.0/16'],
+    ['not a /16', '100.64.0.0/15'],
+    ['with host bits', '100.65.1.0/16'],
+    ['an address', '100.65.0.1'],
+  ])('refuses a hello asking for a range %s', (_name, range) => {
+    expect(TunnelHello.safeParse({ ...hello, capabilities: { ...hello.capabilities, range } }).success).toBe(false);
+  });
+
+  it('accepts a token refresh from the device only', () => {
+    const refresh = { v: 1, type: 'token', token: 'a.b.c' };
+    expect(DeviceControl.parse(refresh)).toEqual(refresh);
+    expect(DeviceControl.safeParse({ ...refresh, token: '' }).success).toBe(false);
+    expect(DeviceControl.safeParse({ ...refresh, token: 'x'.repeat(8193) }).success).toBe(false);
+    expect(EdgeControl.safeParse(refresh).success).toBe(false);
+  });
+
   it('refuses an error message with a code outside errors.ts', () => {
     expect(EdgeControl.safeParse({ v: 1, type: 'error', code: 'NOPE', message: 'x' }).success).toBe(false);
     expect(DeviceControl.safeParse({ v: 1, type: 'assign' }).success).toBe(false);
