@@ -22,6 +22,7 @@ export interface EdgeProcessOptions {
   edgeKey: string;
   stateDir: string;
   args?: string[];
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startEdgeProcess(options: EdgeProcessOptions): Promise<EdgeProcess> {
@@ -29,7 +30,7 @@ export async function startEdgeProcess(options: EdgeProcessOptions): Promise<Edg
   const proc = spawnBundle(
     EDGE_BUNDLE,
     ['serve', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--portal-url', options.portalUrl, '--state-dir', options.stateDir, '--access-log', accessLogFile, ...(options.args ?? [])],
-    { WAYGATE_EDGE_KEY: options.edgeKey },
+    { WAYGATE_EDGE_KEY: options.edgeKey, ...options.env },
   );
   await waitForLog(proc, '"msg":"edge: listening"');
   const line = proc

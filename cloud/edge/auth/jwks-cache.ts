@@ -15,6 +15,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Jwks, type PublicJwk } from '../../../protocol/portal.js';
+import { PeriodicPull, reportTo } from '../periodic-pull.js';
 import { readStateFile, writeFileAtomic } from '../state-file.js';
 import type { EdgeKeySource } from './verify-token.js';
 
@@ -79,8 +80,7 @@ export class JwksCache implements EdgeKeySource {
   private readonly fetchTimeoutMs: number;
   private set: KeySet = EMPTY;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
-  private inflight: Promise<RefreshResult> | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly pulls: PeriodicPull<RefreshResult>;
 
   private constructor(options: JwksCacheOptions) {
     this.options = options;
@@ -90,6 +90,7 @@ export class JwksCache implements EdgeKeySource {
     this.refreshIntervalMs = options.refreshIntervalMs ?? 5 * 60_000;
     this.unknownKidIntervalMs = options.unknownKidIntervalMs ?? 30_000;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 5_000;
+    this.pulls = new PeriodicPull(() => this.fetchAndSwap(), this.refreshIntervalMs);
   }
 
   /** Builds the cache and loads the cache file if there is one. Does not reach the portal. */
@@ -112,38 +113,27 @@ export class JwksCache implements EdgeKeySource {
   async keyFor(kid: string): Promise<KeyObject | undefined> {
     const known = this.set.byKid.get(kid);
     if (known !== undefined) return known;
-    if (this.inflight === null && this.now() - this.lastAttemptAt < this.unknownKidIntervalMs) return undefined;
+    if (!this.pulls.running && this.now() - this.lastAttemptAt < this.unknownKidIntervalMs) return undefined;
     await this.refresh();
     return this.set.byKid.get(kid);
   }
 
   /** Fetches the key set now (or joins the fetch under way). Never throws; never drops good keys. */
   refresh(): Promise<RefreshResult> {
-    this.inflight ??= this.fetchAndSwap().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
+    return this.pulls.now();
   }
 
   /** First fetch now, then one every `refreshIntervalMs`. The timer does not keep the process alive. */
   start(): void {
-    if (this.timer !== null) return;
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.refreshIntervalMs);
-    this.timer.unref();
+    this.pulls.start();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    this.pulls.stop();
   }
 
   private report(error: Error): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A throwing listener must not turn a failed refresh into an unhandled rejection.
-    }
+    reportTo(this.options.onError, error);
   }
 
   private async fetchAndSwap(): Promise<RefreshResult> {

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { EDGE_POLICY_PATH, EdgePolicy } from '../../../protocol/portal-edge.js';
 import type { FetchLike } from '../auth/jwks-cache.js';
+import { PeriodicPull, reportTo } from '../periodic-pull.js';
 import { readStateFile, writeFileAtomic } from '../state-file.js';
 
 const MAX_POLICY_BYTES = 16 * 1024 * 1024;
@@ -56,14 +57,14 @@ export class EdgePolicySource {
   private readonly now: () => number;
   private snapshot: PolicySnapshot | null = null;
   private failing = false;
-  private inflight: Promise<PullResult> | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly pulls: PeriodicPull<PullResult>;
 
   private constructor(options: PolicySourceOptions) {
     this.options = options;
     this.url = `${options.portalUrl.replace(/\/+$/, '')}${EDGE_POLICY_PATH}`;
     this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.now = options.now ?? Date.now;
+    this.pulls = new PeriodicPull(() => this.pullAndSwap(), options.intervalMs ?? 10_000);
   }
 
   /** Builds the source and loads the cache file if there is one. Does not reach the portal. */
@@ -87,31 +88,20 @@ export class EdgePolicySource {
 
   /** Pulls now (or joins the pull under way). Never throws; never drops the last good policy. */
   pull(): Promise<PullResult> {
-    this.inflight ??= this.pullAndSwap().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
+    return this.pulls.now();
   }
 
   /** Pull now, then every `intervalMs`. The timer does not keep the process alive. */
   start(): void {
-    if (this.timer !== null) return;
-    void this.pull();
-    this.timer = setInterval(() => void this.pull(), this.options.intervalMs ?? 10_000);
-    this.timer.unref();
+    this.pulls.start();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    this.pulls.stop();
   }
 
   private report(error: Error): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A throwing listener must not become an unhandled rejection.
-    }
+    reportTo(this.options.onError, error);
   }
 
   private async pullAndSwap(): Promise<PullResult> {
