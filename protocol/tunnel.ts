@@ -131,7 +131,7 @@ export const TunnelAssign = z
     maxBatchBytes: z.number().int().min(MIN_BATCH_BYTES).max(MAX_BATCH_BYTES),
     /** The device pings at this interval while the tunnel is otherwise quiet. */
     keepaliveSeconds: z.number().int().min(5).max(300),
-    /** Either side closes with `idle-timeout` after this long without any frame. */
+    /** Either side closes with `idle-timeout` after this long without a frame from the peer (pongs do not count: they answer the keepalive, so they would keep an unused tunnel open forever). */
     idleTimeoutSeconds: z.number().int().min(10).max(86_400),
   })
   .superRefine((assign, ctx) => {
