@@ -36,7 +36,7 @@ export interface PacketTunnelDeps {
 
 const BLOCK_EVERYTHING: DestinationRules = { access: { defaultAction: 'block', rules: [] }, edgeOwnCidrs: [] };
 
-export async function startPacketTunnel(deps: PacketTunnelDeps): Promise<PacketTunnel & { stop(): Promise<void> }> {
+export async function startPacketTunnel(deps: PacketTunnelDeps): Promise<PacketTunnel> {
   const pool = parseCidr(deps.config.tunnelPool);
   if (!pool.ok) throw new Error(`--tunnel-pool: ${pool.message}`);
   const server = deps.servers.at(-1);

@@ -5,27 +5,18 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { AccessLogEntry } from './access-log.js';
 import { authenticate } from './authenticate.js';
 import type { ProxyContext } from './context.js';
-import { checkDestination, dialChecked } from './dial.js';
-import { refusalAction, tooManyConnections, writeRawRefusal, type Refusal } from './refusal.js';
+import { checkDestination, destinationRefusal, dialChecked } from './dial.js';
+import { newFacts, recordOutcome } from './outcome.js';
+import { tooManyConnections, writeRawRefusal, type Refusal } from './refusal.js';
 import { parseConnectTarget } from './target.js';
 
 export async function openTunnel(req: IncomingMessage, client: Socket, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
   const started = ctx.now();
-  let who: Pick<AccessLogEntry, 'device' | 'user'> = { device: null, user: null };
-  let where: Pick<AccessLogEntry, 'host' | 'port'> = { host: null, port: null };
-  let ruleId: string | null = null;
-  const log = (status: number, bytesUp: number, bytesDown: number, code?: string) => {
-    const action = refusalAction(code);
-    const durationMs = ctx.now() - started;
-    ctx.accessLog({ time: new Date(started).toISOString(), ...who, method: 'CONNECT', ...where, status, bytesUp, bytesDown, durationMs, action, ruleId, ...(code === undefined ? {} : { code }) });
-    ctx.metrics.request('connect', action, status, durationMs / 1000);
-    ctx.metrics.bytes('up', bytesUp);
-    ctx.metrics.bytes('down', bytesDown);
-    if (action === 'block' && code !== undefined) ctx.metrics.block(code);
-  };
+  const facts = newFacts();
+  const log = (status: number, bytesUp: number, bytesDown: number, code?: string) =>
+    recordOutcome(ctx, 'connect', started, facts, { method: 'CONNECT', status, bytesUp, bytesDown, code });
   const refuse = (refusal: Refusal) => {
     writeRawRefusal(client, refusal);
     log(refusal.status, 0, 0, refusal.code);
@@ -39,17 +30,17 @@ export async function openTunnel(req: IncomingMessage, client: Socket, head: Buf
     return refuse(auth.refusal);
   }
   const claims = auth.claims;
-  who = { device: claims.sub, user: claims.user };
+  facts.who = { device: claims.sub, user: claims.user };
   if (!ctx.connections.admit(claims.sub, client)) return refuse(tooManyConnections(ctx.connections.limit));
 
   const parsed = parseConnectTarget(req.url ?? '');
   if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });
   const target = parsed.target;
-  where = { host: target.host, port: target.port };
+  facts.where = { host: target.host, port: target.port };
 
   const checked = await checkDestination(target.host, target.port, { userEmail: claims.user, groups: claims.groups }, ctx);
-  ruleId = checked.ruleId;
-  if (!checked.ok) return refuse({ status: checked.status, code: checked.code, message: checked.reason, ...(checked.ruleId === null ? {} : { details: { ruleId: checked.ruleId } }) });
+  facts.ruleId = checked.ruleId;
+  if (!checked.ok) return refuse(destinationRefusal(checked));
 
   let upstream: Socket;
   try {

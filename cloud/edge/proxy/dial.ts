@@ -11,6 +11,7 @@ import { formatIp } from '../../../protocol/ip.js';
 import { parseHostLiteral } from '../destination/ip-literal.js';
 import { decideByName, decideDestination, type DestinationDecision, type DestinationRequest, type DestinationRules } from '../policy/decide-destination.js';
 import type { ProxyContext } from './context.js';
+import type { Refusal } from './refusal.js';
 
 /** Every address a name stands for, as text. Injected so tests (and policy) decide what names mean. */
 export type Resolve = (host: string) => Promise<readonly string[]>;
@@ -26,6 +27,11 @@ export type Checked =
       readonly ruleId: string | null;
       readonly reason: string;
     };
+
+/** The answer to a request whose destination was refused: the reason, and the rule when one decided. */
+export function destinationRefusal(checked: Extract<Checked, { ok: false }>): Refusal {
+  return { status: checked.status, code: checked.code, message: checked.reason, ...(checked.ruleId === null ? {} : { details: { ruleId: checked.ruleId } }) };
+}
 
 /**
  * Resolves `host` (unless it is an IP literal) and asks the edge's one verdict about every address;

@@ -6,13 +6,13 @@
  * keep-alive unless the proxy refuses the request.
  */
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AccessLogEntry } from './access-log.js';
 import { authenticate } from './authenticate.js';
 import { sendBlockPage, wantsHtml } from './block-page.js';
 import type { ProxyContext } from './context.js';
-import { checkDestination } from './dial.js';
+import { checkDestination, destinationRefusal } from './dial.js';
 import { stripHopByHop } from './hop-by-hop.js';
-import { refusalAction, sendRefusal, tooManyConnections, type Refusal } from './refusal.js';
+import { newFacts, recordOutcome } from './outcome.js';
+import { sendRefusal, tooManyConnections, type Refusal } from './refusal.js';
 import { parseAbsoluteTarget } from './target.js';
 import { checkedHost } from './upstream-agent.js';
 
@@ -21,21 +21,11 @@ class UpstreamTimeout extends Error {}
 export async function forwardHttp(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext): Promise<void> {
   const started = ctx.now();
   const method = req.method ?? 'GET';
-  let who: Pick<AccessLogEntry, 'device' | 'user'> = { device: null, user: null };
-  let where: Pick<AccessLogEntry, 'host' | 'port'> = { host: null, port: null };
-  let ruleId: string | null = null;
+  const facts = newFacts();
   let up = 0;
   let down = 0;
   let code: string | undefined;
-  res.once('close', () => {
-    const action = refusalAction(code);
-    const durationMs = ctx.now() - started;
-    ctx.accessLog({ time: new Date(started).toISOString(), ...who, method, ...where, status: res.statusCode, bytesUp: up, bytesDown: down, durationMs, action, ruleId, ...(code === undefined ? {} : { code }) });
-    ctx.metrics.request('http', action, res.statusCode, durationMs / 1000);
-    ctx.metrics.bytes('up', up);
-    ctx.metrics.bytes('down', down);
-    if (action === 'block' && code !== undefined) ctx.metrics.block(code);
-  });
+  res.once('close', () => recordOutcome(ctx, 'http', started, facts, { method, status: res.statusCode, bytesUp: up, bytesDown: down, code }));
   const refuse = (refusal: Refusal) => {
     code = refusal.code;
     // The unread request body is discarded; the connection closes after the answer.
@@ -49,16 +39,16 @@ export async function forwardHttp(req: IncomingMessage, res: ServerResponse, ctx
     return refuse(auth.refusal);
   }
   const claims = auth.claims;
-  who = { device: claims.sub, user: claims.user };
+  facts.who = { device: claims.sub, user: claims.user };
   if (!ctx.connections.admit(claims.sub, req.socket)) return refuse(tooManyConnections(ctx.connections.limit));
 
   const parsed = parseAbsoluteTarget(req.url ?? '');
   if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });
   const target = parsed.target;
-  where = { host: target.host, port: target.port };
+  facts.where = { host: target.host, port: target.port };
 
   const checked = await checkDestination(target.host, target.port, { userEmail: claims.user, groups: claims.groups }, ctx);
-  ruleId = checked.ruleId;
+  facts.ruleId = checked.ruleId;
   if (!checked.ok) {
     if (checked.code === 'ACCESS_BLOCKED' && wantsHtml(req.headers.accept)) {
       code = checked.code;
@@ -66,7 +56,7 @@ export async function forwardHttp(req: IncomingMessage, res: ServerResponse, ctx
       const description = ctx.rules()?.access.rules.find((rule) => rule.id === checked.ruleId)?.description;
       return sendBlockPage(res, { host: target.host, port: target.port, ruleId: checked.ruleId, ruleDescription: description, user: claims.user });
     }
-    return refuse({ status: checked.status, code: checked.code, message: checked.reason, ...(checked.ruleId === null ? {} : { details: { ruleId: checked.ruleId } }) });
+    return refuse(destinationRefusal(checked));
   }
   if (res.destroyed) return;
 

@@ -21,14 +21,6 @@ function body(refusal: Refusal): string {
   return `${JSON.stringify({ code: refusal.code, message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) })}\n`;
 }
 
-/**
- * How the access log and metrics count a request that ended with `code` (undefined: it went
- * through). An unreachable or silent origin is an allowed request that failed, not a block.
- */
-export function refusalAction(code: string | undefined): 'allow' | 'block' {
-  return code === undefined || code === 'UPSTREAM_UNREACHABLE' || code === 'UPSTREAM_TIMEOUT' ? 'allow' : 'block';
-}
-
 export function tooManyConnections(limit: number): Refusal {
   return {
     status: 429,

@@ -1,4 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  VIRTIO_NET_HDR_F_DATA_VALID,
+  VIRTIO_NET_HDR_F_NEEDS_CSUM,
+  VIRTIO_NET_HDR_GSO_ECN,
+  VIRTIO_NET_HDR_GSO_TCPV4,
+  VIRTIO_NET_HDR_GSO_TCPV6,
+  VIRTIO_NET_HDR_GSO_UDP,
+} from '../../../protocol/tunnel.js';
 import { toPlainPackets, withPlainVirtioHeader } from '../../../protocol/virtio-segment.js';
 import {
   TCP_FLAGS,
@@ -15,12 +23,12 @@ import {
   type TcpOptions,
 } from '../../support/packets.js';
 
-const NEEDS_CSUM = 0x01;
-const DATA_VALID = 0x02;
-const GSO_TCPV4 = 1;
-const GSO_UDP = 3;
-const GSO_TCPV6 = 4;
-const GSO_ECN = 0x80;
+const NEEDS_CSUM = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+const DATA_VALID = VIRTIO_NET_HDR_F_DATA_VALID;
+const GSO_TCPV4 = VIRTIO_NET_HDR_GSO_TCPV4;
+const GSO_UDP = VIRTIO_NET_HDR_GSO_UDP;
+const GSO_TCPV6 = VIRTIO_NET_HDR_GSO_TCPV6;
+const GSO_ECN = VIRTIO_NET_HDR_GSO_ECN;
 
 const v4: IpOptions = { src: '100.64.3.7', dst: '10.20.30.40' };
 const v6: IpOptions = { src: 'fd7a:115c::3', dst: '2001:db8:1::99' };
