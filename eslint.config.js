@@ -54,6 +54,11 @@ export default tseslint.config(
     rules: boundary(['extension', 'host', 'portal'], 'cloud/edge meets the portal only in protocol/.'),
   },
   {
+    // Logic both device sides run (the service, and the extension in browser-only mode): no Node, no browser APIs.
+    files: ['core/**'],
+    rules: boundary(['extension', 'host', 'cloud', 'platform'], 'core/ is shared by the service and the extension: it may use only protocol/.'),
+  },
+  {
     files: ['protocol/**'],
     rules: boundary(['extension', 'host', 'cloud', 'platform'], 'protocol/ depends on nothing but the schema library.'),
   },

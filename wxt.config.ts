@@ -25,5 +25,6 @@ export default defineConfig({
     key: EXTENSION_KEY,
     permissions: ['nativeMessaging', 'storage'],
     action: { default_title: '__MSG_extName__' },
+    storage: { managed_schema: 'managed_schema.json' },
   },
 });

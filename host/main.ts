@@ -2,9 +2,13 @@
  * `waygate`: the one host binary. Each subcommand is a process role: `service` (the daemon),
  * `native` (spawned by the browser), and the CLI commands that talk to the service's LocalAPI.
  */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { WaygateError } from '../protocol/errors.js';
 import { DEFAULT_EXTENSION_IDS, installCommand, uninstallCommand, type InstallFlags } from './cli/install.js';
+import { addPolicyOptions, installPolicyCommand, uninstallPolicyCommand, type PolicyFlags } from './cli/install-policy.js';
+import { loginCommand, type LoginFlags } from './cli/login.js';
+import { disableCommand, enableCommand, explainCommand, logoutCommand, syncCommand, type UnlockFlags } from './cli/protection.js';
 import { statusCommand } from './cli/status.js';
 import { versionCommand } from './cli/version.js';
 import { createLogger } from './log.js';
@@ -26,9 +30,63 @@ program
   .description('run the Waygate service (the daemon that owns all state)')
   .addOption(socketOption())
   .option('--operator <uid...>', 'local user ids allowed to change settings besides root and the service user')
-  .action(async (opts: { socket: string; operator?: string[] }) => {
-    await runService({ socketPath: opts.socket, operatorUids: (opts.operator ?? []).map(parseUid), logger: createLogger('service') });
+  .option('--state-dir <dir>', 'where the enrollment and the cached config live (default: per mode; env WAYGATE_STATE_DIR)')
+  .option('--portal-url <url>', 'the portal `waygate login` uses when it names none (env WAYGATE_PORTAL_URL)')
+  .addOption(new Option('--system-proxy <choice>', 'set the desktop proxy for other apps (user mode)').choices(['auto', 'off']).default('auto'))
+  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: 'auto' | 'off' }) => {
+    await runService({
+      socketPath: opts.socket,
+      operatorUids: (opts.operator ?? []).map(parseUid),
+      logger: createLogger('service'),
+      systemProxy: opts.systemProxy,
+      ...(opts.stateDir ? { stateDir: resolve(opts.stateDir) } : {}),
+      ...(opts.portalUrl ? { portalUrl: opts.portalUrl } : {}),
+    });
   });
+
+program
+  .command('login')
+  .description('sign this device in to your organisation (opens a code to approve in the portal)')
+  .addOption(socketOption())
+  .option('--portal-url <url>', 'your organisation’s Waygate portal')
+  .option('--enrollment-token <token>', 'enroll without a browser step (managed devices; needs --user-email)')
+  .option('--user-email <email>', 'who the device is enrolled for, with --enrollment-token')
+  .option('--device-name <name>', 'how the device appears in the portal (default: the host name)')
+  .option('--no-qr', 'do not print a QR code')
+  .action(async (opts: { socket: string } & LoginFlags) => {
+    await loginCommand(opts.socket, opts, (line) => console.log(line));
+  });
+
+const unlockOptions = (command: Command) =>
+  command.option('--password <password>', 'the password your organisation set for this').option('--code <code>', 'a one-time code from your administrator');
+
+unlockOptions(program.command('logout').description('sign this device out (may need the logout password)').addOption(socketOption())).action(
+  async (opts: { socket: string } & UnlockFlags) => console.log(await logoutCommand(opts.socket, opts)),
+);
+
+unlockOptions(program.command('disable').description('turn protection off for a while (may need the disable password)').addOption(socketOption()))
+  .option('--minutes <n>', 'for how long (at most what the profile allows)', (value) => parsePositive(value, '--minutes'))
+  .action(async (opts: { socket: string; minutes?: number } & UnlockFlags) => console.log(await disableCommand(opts.socket, opts)));
+
+program
+  .command('enable')
+  .description('turn protection back on')
+  .addOption(socketOption())
+  .action(async (opts: { socket: string }) => console.log(await enableCommand(opts.socket)));
+
+program
+  .command('sync')
+  .description('fetch the latest policy from the portal now')
+  .addOption(socketOption())
+  .action(async (opts: { socket: string }) => console.log(await syncCommand(opts.socket)));
+
+program
+  .command('explain')
+  .description('say where a URL’s traffic goes right now, and why')
+  .argument('<url>', 'the URL to explain')
+  .addOption(socketOption())
+  .option('--json', 'print as JSON')
+  .action(async (url: string, opts: { socket: string; json?: boolean }) => console.log(await explainCommand(opts.socket, url, opts.json === true)));
 
 program
   .command('native')
@@ -66,16 +124,28 @@ function installerOptions(command: Command): Command {
     .option('--dry-run', 'print every action without doing it');
 }
 
-installerOptions(program.command('install'))
-  .description('register the native-messaging host so the Waygate extension can reach this device')
+addPolicyOptions(installerOptions(program.command('install')))
+  .description('register the native-messaging host so the Waygate extension can reach this device (--policy: write browser policy)')
   .option('--extension-id <id...>', 'Chromium extension IDs allowed to connect', DEFAULT_EXTENSION_IDS)
   .option('--firefox-extension-id <id>', 'the Firefox add-on ID allowed to connect')
   .option('--socket <path>', 'LocalAPI socket the host should use (default: the standard one)')
-  .action(async (flags: InstallFlags) => installCommand(flags, (line) => console.log(line)));
+  .action(async (flags: InstallFlags & PolicyFlags) => {
+    const log = (line: string) => console.log(line);
+    await (flags.policy ? installPolicyCommand(flags, log) : installCommand(flags, log));
+  });
 
-installerOptions(program.command('uninstall'))
-  .description('remove the native-messaging host registration')
-  .action(async (flags: InstallFlags) => uninstallCommand(flags, (line) => console.log(line)));
+addPolicyOptions(installerOptions(program.command('uninstall')), 'uninstall')
+  .description('remove the native-messaging host registration (--policy: the browser policy)')
+  .action(async (flags: InstallFlags & PolicyFlags) => {
+    const log = (line: string) => console.log(line);
+    await (flags.policy ? uninstallPolicyCommand(flags, log) : uninstallCommand(flags, log));
+  });
+
+function parsePositive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new WaygateError('BAD_REQUEST', `${flag} takes a whole number above 0; got "${value}".`);
+  return n;
+}
 
 function parseUid(value: string): number {
   const uid = Number(value);

@@ -71,6 +71,18 @@ export const ErrorCode = z.enum([
   'TOKEN_WRONG_ISSUER',
   /** The token belongs to a device an admin revoked; sign in again. */
   'TOKEN_REVOKED',
+  /** The profile sets a password for this (logout, turning protection off): give it, or a one-time code from the portal. */
+  'PASSWORD_REQUIRED',
+  /** The password or one-time code is not the right one. */
+  'PASSWORD_WRONG',
+  /** The device is not signed in to an organisation yet: run `waygate login` or use the popup's Sign in. */
+  'NOT_ENROLLED',
+  /** Sign-in did not complete: the user denied it, the code expired, or the portal refused; `details.reason` says which. */
+  'LOGIN_FAILED',
+  /** The portal could not be reached or answered with an error; the last good config stays in force. */
+  'PORTAL_UNREACHABLE',
+  /** The portal's config failed its signature or schema check and was not applied; the last good one stays. */
+  'CONFIG_REJECTED',
   /** Something failed that the caller cannot fix; details are in the service log. */
   'INTERNAL',
 ]);
@@ -113,6 +125,12 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   TOKEN_WRONG_AUDIENCE: 407,
   TOKEN_WRONG_ISSUER: 407,
   TOKEN_REVOKED: 407,
+  PASSWORD_REQUIRED: 403,
+  PASSWORD_WRONG: 403,
+  NOT_ENROLLED: 409,
+  LOGIN_FAILED: 400,
+  PORTAL_UNREACHABLE: 502,
+  CONFIG_REJECTED: 502,
   INTERNAL: 500,
 };
 

@@ -19,18 +19,25 @@
  */
 import { z } from 'zod';
 import { WireError } from './errors.js';
+import { InternetAction, NetworkType } from './policy.js';
 
 export const LOCALAPI_VERSION = 1;
 export const LOCALAPI_PREFIX = '/localapi/v1';
 
-export const Permission = z.enum(['read', 'write']);
+/**
+ * `read`: look only. `user`: any local user who can open the socket — signing in, syncing, turning
+ * protection off and on, signing out: what the person at the device may do; a route that the
+ * profile guards with a password checks it itself. `write`: service administration (root, the
+ * service's uid, `--operator` uids).
+ */
+export const Permission = z.enum(['read', 'user', 'write']);
 export type Permission = z.infer<typeof Permission>;
 
 /** `system`: the privileged service (systemd/launchd/Windows service); `user`: unprivileged, no TUN. */
 export const ServiceMode = z.enum(['system', 'user']);
 export type ServiceMode = z.infer<typeof ServiceMode>;
 
-/** What the service is doing, as one word. Later issues add `protected`, `paused`, …. */
+/** What the service process is doing, as one word; what protection is doing is `protection`. */
 export const ServiceState = z.enum(['starting', 'running', 'stopping']);
 export type ServiceState = z.infer<typeof ServiceState>;
 
@@ -44,6 +51,99 @@ export const VersionInfo = z.object({
 });
 export type VersionInfo = z.infer<typeof VersionInfo>;
 
+/* ───────────────────────────── What the service knows ───────────────────────────── */
+
+/** Who this device is signed in as; set by enrollment, cleared by logout. */
+export const Account = z.object({
+  portalUrl: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  org: z.object({ id: z.string(), name: z.string() }),
+  /** ISO 8601. */
+  enrolledAt: z.string(),
+});
+export type Account = z.infer<typeof Account>;
+
+/** A device-flow sign-in in progress (RFC 8628): what the user must open and the code to check. */
+export const LoginProgress = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('waiting'),
+    userCode: z.string(),
+    verificationUri: z.string(),
+    verificationUriComplete: z.string(),
+    /** ISO 8601: the code stops working then. */
+    expiresAt: z.string(),
+  }),
+  /** The last attempt ended without signing in; `error.details.reason` says why. */
+  z.object({ state: z.literal('failed'), error: WireError }),
+]);
+export type LoginProgress = z.infer<typeof LoginProgress>;
+
+/** The config in force: where it came from and how the last sync went. */
+export const ConfigState = z.object({
+  policyVersion: z.number().int().nullable(),
+  /** `portal`: fetched in this run; `disk`: the cached last good config (the portal has not answered yet). */
+  source: z.enum(['portal', 'disk']).nullable(),
+  /** ISO 8601 of the last successful fetch or 304, null before one. */
+  syncedAt: z.string().nullable(),
+  /** Why the last sync failed, null when it worked; the last good config stays in force either way. */
+  lastError: WireError.nullable(),
+  nextSyncAt: z.string().nullable(),
+});
+export type ConfigState = z.infer<typeof ConfigState>;
+
+/**
+ * One word for what protection is doing, always with a reason the user can read:
+ * - `protected`   traffic goes through the organisation's edge as the profile says;
+ * - `off`         the profile forwards nothing on this network (e.g. trusted);
+ * - `disabled`    the user turned it off; it turns itself back on at `disabledUntil`;
+ * - `waiting`     signed in, no config yet (first sync pending or failing);
+ * - `signed-out`  not enrolled: nothing is forwarded.
+ */
+export const ProtectionState = z.enum(['protected', 'off', 'disabled', 'waiting', 'signed-out']);
+export type ProtectionState = z.infer<typeof ProtectionState>;
+
+export const Protection = z.object({
+  state: ProtectionState,
+  reason: z.string(),
+  /** ISO 8601, set while disabled. */
+  disabledUntil: z.string().nullable(),
+  /** Which actions the profile guards with a password (so the UI can ask for it up front). */
+  passwords: z.object({ logout: z.boolean(), disable: z.boolean() }),
+});
+export type Protection = z.infer<typeof Protection>;
+
+export const NetworkView = z.object({ type: NetworkType, evidence: z.array(z.string()) });
+export type NetworkView = z.infer<typeof NetworkView>;
+
+export const EdgeView = z.object({
+  id: z.string(),
+  region: z.string(),
+  proxyUrl: z.string(),
+  /** Time to first byte of the edge's /probe, null until measured or when it did not answer. */
+  latencyMs: z.number().nullable(),
+  secondaryId: z.string().nullable(),
+});
+export type EdgeView = z.infer<typeof EdgeView>;
+
+/**
+ * What the browser should do with its proxy setting. The PAC itself is fetched with
+ * `browser-settings` when `digest` changes, so status stays small.
+ */
+export const BrowserProxyView = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('pac'), digest: z.string() }),
+  /** Give the setting back to the user (their own proxy settings apply). */
+  z.object({ mode: z.literal('release') }),
+]);
+export type BrowserProxyView = z.infer<typeof BrowserProxyView>;
+
+export const SystemProxyView = z.object({
+  state: z.enum(['applied', 'restored', 'unavailable', 'failed', 'untouched']),
+  detail: z.string(),
+});
+export type SystemProxyView = z.infer<typeof SystemProxyView>;
+
 export const Status = z.object({
   v: z.literal(LOCALAPI_VERSION),
   state: ServiceState,
@@ -54,6 +154,18 @@ export const Status = z.object({
   startedAt: z.string(),
   /** Increases by one with every change, so watchers can tell order and gaps. */
   revision: z.number().int().nonnegative(),
+  account: Account.nullable(),
+  login: LoginProgress.nullable(),
+  config: ConfigState,
+  protection: Protection,
+  network: NetworkView,
+  edge: EdgeView.nullable(),
+  browserProxy: BrowserProxyView,
+  systemProxy: SystemProxyView,
+  /** When the current edge token expires (ISO 8601); the token itself only via `browser-settings`. */
+  edgeTokenExpiresAt: z.string().nullable(),
+  /** Every decision behind the current plan, in words. */
+  reasons: z.array(z.string()),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -75,7 +187,89 @@ export const WatchEvent = z.discriminatedUnion('kind', [
 ]);
 export type WatchEvent = z.infer<typeof WatchEvent>;
 
-export const RouteName = z.enum(['status', 'version', 'ping', 'watch']);
+/* ───────────────────────────── Requests ───────────────────────────── */
+
+/** Start signing in. With `enrollmentToken` (managed browsers) it completes without a browser step. */
+export const LoginRequest = z.object({
+  portalUrl: z.url().optional(),
+  enrollmentToken: z.string().min(1).max(512).optional(),
+  userEmail: z.email().optional(),
+  deviceName: z.string().min(1).max(128).optional(),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+/** What unlocks a password-guarded action: the profile's password or a one-time code from the portal. */
+export const Unlock = z.object({
+  password: z.string().max(1024).optional(),
+  code: z.string().max(64).optional(),
+});
+export type Unlock = z.infer<typeof Unlock>;
+
+export const DisableRequest = Unlock.extend({
+  /** Shorter than the profile's limit if the user wants; never longer. */
+  minutes: z.number().int().min(1).max(1_440).optional(),
+});
+export type DisableRequest = z.infer<typeof DisableRequest>;
+
+export const Empty = z.object({}).strict();
+export type Empty = z.infer<typeof Empty>;
+
+export const Done = z.object({ ok: z.literal(true) });
+export type Done = z.infer<typeof Done>;
+
+/** The browser's proxy settings with the secrets the browser needs to use them. */
+export const BrowserSettings = z.object({
+  proxy: z.discriminatedUnion('mode', [
+    z.object({
+      mode: z.literal('pac'),
+      pacScript: z.string(),
+      digest: z.string(),
+      /** `host:port` of every edge the PAC may name: proxy auth is answered only for these. */
+      authHosts: z.array(z.string()),
+    }),
+    z.object({ mode: z.literal('release') }),
+  ]),
+  /** The edge token, answered to the edge's 407 as the Basic password; null when there is none yet. */
+  credentials: z.object({ username: z.string(), token: z.string(), expiresAt: z.string() }).nullable(),
+});
+export type BrowserSettings = z.infer<typeof BrowserSettings>;
+
+export const ExplainRequest = z.object({ url: z.string().min(1).max(8192) });
+export type ExplainRequest = z.infer<typeof ExplainRequest>;
+
+/** Where a URL's traffic goes right now, and why (`waygate explain URL`, the popup's "Explain this page"). */
+export const Explanation = z.object({
+  url: z.string(),
+  host: z.string(),
+  networkType: NetworkType,
+  action: InternetAction.nullable(),
+  /** The PAC's answer for the URL, as it returned it; null when no PAC is in force. */
+  pacResult: z.string().nullable(),
+  /** Where the request goes: an edge (id), direct, or nowhere (protection blocks it). */
+  route: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('edge'), edgeId: z.string(), proxy: z.string() }),
+    z.object({ kind: z.literal('direct') }),
+    z.object({ kind: z.literal('blocked') }),
+  ]),
+  reasons: z.array(z.string()),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
+/* ───────────────────────────── Routes ───────────────────────────── */
+
+export const RouteName = z.enum([
+  'status',
+  'version',
+  'ping',
+  'watch',
+  'login',
+  'logout',
+  'disable',
+  'enable',
+  'sync',
+  'browser-settings',
+  'explain',
+]);
 export type RouteName = z.infer<typeof RouteName>;
 
 export interface RouteSpec {
@@ -84,17 +278,74 @@ export interface RouteSpec {
   permission: Permission;
 }
 
+const route = (method: RouteSpec['method'], name: RouteName, permission: Permission): RouteSpec => ({
+  method,
+  path: `${LOCALAPI_PREFIX}/${name}`,
+  permission,
+});
+
 /** The route table: every route, its method and the permission it needs. */
 export const ROUTES: Record<RouteName, RouteSpec> = {
-  status: { method: 'GET', path: `${LOCALAPI_PREFIX}/status`, permission: 'read' },
-  version: { method: 'GET', path: `${LOCALAPI_PREFIX}/version`, permission: 'read' },
-  ping: { method: 'POST', path: `${LOCALAPI_PREFIX}/ping`, permission: 'read' },
-  watch: { method: 'GET', path: `${LOCALAPI_PREFIX}/watch`, permission: 'read' },
+  status: route('GET', 'status', 'read'),
+  version: route('GET', 'version', 'read'),
+  ping: route('POST', 'ping', 'read'),
+  watch: route('GET', 'watch', 'read'),
+  login: route('POST', 'login', 'user'),
+  logout: route('POST', 'logout', 'user'),
+  disable: route('POST', 'disable', 'user'),
+  enable: route('POST', 'enable', 'user'),
+  sync: route('POST', 'sync', 'user'),
+  // The edge token is handed to whoever browses on this device: the device's traffic is theirs.
+  'browser-settings': route('GET', 'browser-settings', 'user'),
+  explain: route('POST', 'explain', 'read'),
 };
 
 /** Routes with one request and one reply, callable over HTTP and over the RPC channel. */
-export const UnaryRouteName = z.enum(['status', 'version', 'ping']);
+export const UnaryRouteName = z.enum(['status', 'version', 'ping', 'login', 'logout', 'disable', 'enable', 'sync', 'browser-settings', 'explain']);
 export type UnaryRouteName = z.infer<typeof UnaryRouteName>;
+
+/** What each unary route takes (an absent body is `{}`)… */
+export interface UnaryRequests {
+  status: Empty | undefined;
+  version: Empty | undefined;
+  ping: PingRequest | undefined;
+  login: LoginRequest;
+  logout: Unlock;
+  disable: DisableRequest;
+  enable: Empty | undefined;
+  sync: Empty | undefined;
+  'browser-settings': Empty | undefined;
+  explain: ExplainRequest;
+}
+/** …and what it answers. */
+export interface UnaryReplies {
+  status: Status;
+  version: VersionInfo;
+  ping: Pong;
+  login: Status;
+  logout: Status;
+  disable: Status;
+  enable: Status;
+  sync: Status;
+  'browser-settings': BrowserSettings;
+  explain: Explanation;
+}
+export type UnaryRequest<R extends UnaryRouteName> = UnaryRequests[R];
+export type UnaryReply<R extends UnaryRouteName> = UnaryReplies[R];
+
+/** Each unary route's request and reply schemas, so the server and the client validate the same way. */
+export const UNARY_SCHEMAS: { [R in UnaryRouteName]: { request: z.ZodType<UnaryRequests[R]>; reply: z.ZodType<UnaryReplies[R]> } } = {
+  status: { request: Empty.optional(), reply: Status },
+  version: { request: Empty.optional(), reply: VersionInfo },
+  ping: { request: PingRequest.optional(), reply: Pong },
+  login: { request: LoginRequest, reply: Status },
+  logout: { request: Unlock, reply: Status },
+  disable: { request: DisableRequest, reply: Status },
+  enable: { request: Empty.optional(), reply: Status },
+  sync: { request: Empty.optional(), reply: Status },
+  'browser-settings': { request: Empty.optional(), reply: BrowserSettings },
+  explain: { request: ExplainRequest, reply: Explanation },
+};
 
 export const RPC_PATH = `${LOCALAPI_PREFIX}/rpc`;
 export const RPC_UPGRADE = 'waygate-rpc/1';

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { WireError } from './errors.js';
-import { PingRequest, Pong, Status, VersionInfo } from './localapi.js';
+import { Empty, Status, UNARY_SCHEMAS, UnaryRouteName, type UnaryReplies, type UnaryRequests } from './localapi.js';
 
 export const NATIVE_PROTOCOL_VERSION = 1;
 
@@ -32,37 +32,20 @@ export type RequestId = z.infer<typeof RequestId>;
 export const WatchResult = z.object({ watching: z.literal(true) });
 export type WatchResult = z.infer<typeof WatchResult>;
 
-const EmptyParams = z.object({}).strict().optional();
+/**
+ * The methods: every unary LocalAPI route under its own name (the bridge relays it), and `watch`,
+ * which turns on the service-link pushes.
+ */
+export type NativeMethod = UnaryRouteName | 'watch';
+export type NativeParams<M extends NativeMethod> = M extends UnaryRouteName ? UnaryRequests[M] : Empty | undefined;
+export type NativeResult<M extends NativeMethod> = M extends UnaryRouteName ? UnaryReplies[M] : WatchResult;
 
-/** What each method takes… */
-export interface NativeParamsMap {
-  ping: PingRequest | undefined;
-  status: Record<string, never> | undefined;
-  version: Record<string, never> | undefined;
-  watch: Record<string, never> | undefined;
-}
-/** …and what it answers. */
-export interface NativeResultsMap {
-  ping: Pong;
-  status: Status;
-  version: VersionInfo;
-  watch: WatchResult;
-}
-export type NativeMethod = keyof NativeResultsMap;
-export type NativeParams<M extends NativeMethod> = NativeParamsMap[M];
-export type NativeResult<M extends NativeMethod> = NativeResultsMap[M];
-
-/** Every method's schemas, typed per method so a generic caller keeps the method's own types. */
-export const NATIVE_METHODS: {
-  [M in NativeMethod]: { params: z.ZodType<NativeParams<M>>; result: z.ZodType<NativeResult<M>> };
-} = {
-  ping: { params: PingRequest.optional(), result: Pong },
-  status: { params: EmptyParams, result: Status },
-  version: { params: EmptyParams, result: VersionInfo },
-  watch: { params: EmptyParams, result: WatchResult },
+export const NATIVE_METHODS: { [M in NativeMethod]: { request: z.ZodType<NativeParams<M>>; reply: z.ZodType<NativeResult<M>> } } = {
+  ...UNARY_SCHEMAS,
+  watch: { request: Empty.optional(), reply: WatchResult },
 };
 
-export const NativeMethodName = z.enum(['ping', 'status', 'version', 'watch']);
+export const NativeMethodName = z.enum([...UnaryRouteName.options, 'watch']);
 
 export const NativeRequest = z.object({
   v: z.literal(NATIVE_PROTOCOL_VERSION),

@@ -138,8 +138,16 @@ export const AppProfile = z.strictObject({
   logLevel: LogLevel,
   /** How often the device fetches its config; heartbeats also tell it when a new version exists. */
   configPollSeconds: intRange(60, 86_400),
+  /**
+   * How long protection stays off when a user turns it off, before it turns itself back on.
+   * Optional so documents saved before it existed stay valid; absent means DEFAULT_DISABLE_MINUTES.
+   */
+  disableMinutes: intRange(1, 1_440).optional(),
 });
 export type AppProfile = z.infer<typeof AppProfile>;
+
+/** How long "turn off" lasts when the app profile does not say. */
+export const DEFAULT_DISABLE_MINUTES = 60;
 
 /* ───────────────────────────── Forwarding profiles ───────────────────────────── */
 
@@ -477,6 +485,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       support: { email: null, tickets: true },
       logLevel: 'info',
       configPollSeconds: 900,
+      disableMinutes: DEFAULT_DISABLE_MINUTES,
     },
   ],
   forwardingProfiles: [

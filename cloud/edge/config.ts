@@ -38,6 +38,8 @@ export const EdgeConfig = z
     accessLog: z.string().default('-'),
     /** Networks the edge sits on, refused as destinations like private ranges (in addition to its interfaces' own). */
     ownCidrs: CidrList.prefault(''),
+    /** A hosts file (/etc/hosts format) whose names resolve before DNS is asked; see hosts.ts. */
+    hostsFile: z.string().min(1).optional(),
     connectionsPerDevice: z.coerce.number().int().positive().default(256),
     /** A request head (line and headers) must arrive within this (slowloris). */
     headTimeoutSeconds: z.coerce.number().positive().default(10),
@@ -74,6 +76,7 @@ export function loadEdgeConfig(env: NodeJS.ProcessEnv, overrides: Record<string,
     stateDir: env.WAYGATE_EDGE_STATE_DIR,
     accessLog: env.WAYGATE_EDGE_ACCESS_LOG,
     ownCidrs: env.WAYGATE_EDGE_OWN_CIDRS,
+    hostsFile: env.WAYGATE_EDGE_HOSTS,
   };
   const defined = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
   const parsed = EdgeConfig.parse({ ...defined(fromEnv), ...defined(overrides) });

@@ -18,10 +18,12 @@ import { JwksCache } from './auth/jwks-cache.js';
 import type { EdgeConfig, HostPort } from './config.js';
 import { createAccessLogWriter, type AccessLogWriter } from './access-log-writer.js';
 import { metricsHandler, proxyLocalHandler, type EdgeHealth } from './local-endpoints.js';
+import { readHosts, withStaticHosts } from './hosts.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { ownNetworks } from './own-networks.js';
 import type { DestinationRules } from './policy/decide-destination.js';
 import { EdgePolicySource } from './policy/policy-source.js';
+import { systemResolve } from './proxy/dial.js';
 import { createForwardProxy, shutdownForwardProxy, type ProxyServer } from './proxy/server.js';
 import { startPacketTunnel, type PacketTunnel } from './tunnel-wiring.js';
 
@@ -38,6 +40,8 @@ export interface RunningEdge {
 }
 
 export async function startEdge(config: EdgeConfig, logger: Logger): Promise<RunningEdge> {
+  // First, so a bad hosts file stops the edge before it touches its state dir or the portal.
+  const resolve = config.hostsFile === undefined ? systemResolve : withStaticHosts(await readHosts(config.hostsFile), systemResolve);
   await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
   const metrics = createEdgeMetrics();
   const onError = (err: Error) => logger.warn({ err: err.message }, 'edge: portal sync problem');
@@ -86,6 +90,7 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
   const proxyOptions = {
     verify,
     rules: currentRules,
+    resolve,
     logger,
     accessLog: accessLog.write,
     metrics,

@@ -22,6 +22,7 @@ interface ServeFlags {
   stateDir?: string;
   accessLog?: string;
   ownCidrs?: string;
+  hosts?: string;
   policyInterval?: string;
   connectionsPerDevice?: string;
   headTimeout?: string;
@@ -48,6 +49,7 @@ program
   .option('--state-dir <dir>', 'where cached keys and policy live')
   .option('--access-log <file>', 'access log as JSON lines ("-" for standard output)')
   .option('--own-cidrs <list>', 'comma-separated networks of the edge, refused as destinations')
+  .option('--hosts <file>', 'names to resolve before DNS, in /etc/hosts format (policy still applies)')
   .option('--policy-interval <seconds>', 'how often to pull the policy')
   .option('--connections-per-device <n>', 'most client connections one device may hold')
   .option('--head-timeout <seconds>', 'how long a client may take to send a request head')
@@ -70,6 +72,7 @@ program
       stateDir: flags.stateDir,
       accessLog: flags.accessLog,
       ownCidrs: flags.ownCidrs,
+      hostsFile: flags.hosts,
       policyIntervalSeconds: flags.policyInterval,
       connectionsPerDevice: flags.connectionsPerDevice,
       headTimeoutSeconds: flags.headTimeout,

@@ -18,6 +18,13 @@ export const PortalConfig = z.object({
   /** RFC 8628 device code lifetime and minimum polling interval. */
   deviceCodeTtlSeconds: z.coerce.number().int().positive().default(600),
   pollIntervalSeconds: z.coerce.number().int().positive().default(5),
+  /**
+   * RFC 8628 long polling: the token endpoint holds a pending poll open for up to
+   * min(interval, this) − 1 s and answers the moment the person approves or denies (see
+   * enrollment/held-poll.ts). Keep it under the idle timeout of any proxy in front of the portal;
+   * 0 answers every poll at once.
+   */
+  tokenHoldSeconds: z.coerce.number().min(0).max(60).default(20),
   edgeTokenTtlSeconds: z.coerce.number().int().positive().max(3600).default(3600),
   sessionTtlHours: z.coerce.number().positive().default(12),
   /**
@@ -57,6 +64,7 @@ export function loadPortalConfig(env: NodeJS.ProcessEnv, overrides: Record<strin
     dataDir: env.WAYGATE_PORTAL_DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     deviceLimit: env.WAYGATE_DEVICE_LIMIT,
+    tokenHoldSeconds: env.WAYGATE_TOKEN_HOLD_SECONDS,
     edgeKey: env.WAYGATE_EDGE_KEY,
     oidc,
   };

@@ -11,6 +11,7 @@ import { WaygateError, httpStatusOf, toWireError } from '../../protocol/errors.j
 import { SUPPORT_BUNDLE_MAX_BYTES, type Jwks } from '../../protocol/portal.js';
 import { PublicJwk } from '../../protocol/portal.js';
 import type { PortalContext } from './context.js';
+import { DecisionWaits } from './enrollment/decision-waits.js';
 import { registerAdminApi } from './routes/admin-api.js';
 import { registerAdminUi } from './routes/admin-ui.js';
 import { registerAuth } from './auth/register-auth.js';
@@ -51,10 +52,14 @@ export async function buildPortal(ctx: PortalContext): Promise<FastifyInstance> 
     return { keys: keys.map((k) => PublicJwk.parse(k.publicJwk)) };
   });
 
+  // Token polls held for a decision (RFC 8628 long polling) answer before the server closes.
+  const decisions = new DecisionWaits();
+  app.addHook('preClose', () => decisions.close());
+
   const sessions = await registerAuth(app, ctx);
-  await registerDeviceApi(app, ctx);
+  await registerDeviceApi(app, ctx, decisions);
   registerEdgeApi(app, ctx);
-  await registerVerification(app, ctx, sessions);
+  await registerVerification(app, ctx, sessions, decisions);
   await registerAdminApi(app, ctx, sessions);
   await registerAdminUi(app, ctx);
   return app;

@@ -8,13 +8,29 @@ const MODE_LABEL: Record<Status['mode'], string> = {
 };
 
 export function formatStatus(status: Status, socketPath: string): string {
-  return [
+  const { account, protection, config, edge, login } = status;
+  const lines = [
     `Waygate service ${status.version}: ${status.state}`,
-    `  mode:     ${MODE_LABEL[status.mode]}`,
-    `  pid:      ${status.pid}`,
-    `  since:    ${status.startedAt}`,
-    `  socket:   ${socketPath}`,
-  ].join('\n');
+    `  protection: ${protection.state} — ${protection.reason}`,
+    account
+      ? `  signed in:  ${account.user.email} (${account.org.name}), device "${account.deviceName}" at ${account.portalUrl}`
+      : '  signed in:  no — run `waygate login`',
+  ];
+  if (login?.state === 'waiting') lines.push(`  sign-in:    open ${login.verificationUriComplete} and check the code ${login.userCode}`);
+  if (login?.state === 'failed') lines.push(`  sign-in:    failed — ${login.error.message}`);
+  if (account) {
+    const source = config.source === 'disk' ? ' (cached copy: the portal has not answered yet)' : '';
+    lines.push(`  policy:     ${config.policyVersion === null ? 'none yet' : `version ${config.policyVersion}${source}`}`);
+    if (config.lastError) lines.push(`  last sync:  failed — ${config.lastError.message}`);
+    else if (config.syncedAt) lines.push(`  last sync:  ${config.syncedAt}`);
+  }
+  lines.push(`  network:    ${status.network.type}${status.network.evidence.length ? ` (${status.network.evidence.join('; ')})` : ''}`);
+  if (edge) lines.push(`  edge:       ${edge.id} (${edge.region}) ${edge.proxyUrl}${edge.latencyMs === null ? '' : `, ${Math.round(edge.latencyMs)} ms`}`);
+  lines.push(`  browser:    ${status.browserProxy.mode === 'pac' ? 'PAC through the edge' : 'user settings'}`);
+  lines.push(`  system:     ${status.systemProxy.state} — ${status.systemProxy.detail}`);
+  if (status.edgeTokenExpiresAt) lines.push(`  edge token: valid until ${status.edgeTokenExpiresAt}`);
+  lines.push(`  mode:       ${MODE_LABEL[status.mode]}`, `  pid:        ${status.pid}`, `  since:      ${status.startedAt}`, `  socket:     ${socketPath}`);
+  return lines.join('\n');
 }
 
 export async function statusCommand(socketPath: string, json: boolean): Promise<string> {

@@ -7,8 +7,20 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import { WaygateError, WireError } from '../../protocol/errors.js';
-import { Pong, ROUTES, Status, VersionInfo, WatchEvent, type UnaryRouteName } from '../../protocol/localapi.js';
+import {
+  Pong,
+  ROUTES,
+  Status,
+  UNARY_SCHEMAS,
+  VersionInfo,
+  WatchEvent,
+  type UnaryReply,
+  type UnaryRequest,
+  type UnaryRouteName,
+} from '../../protocol/localapi.js';
 import { RpcConnection } from './rpc-connection.js';
+
+const PORTAL_BOUND_ROUTES: ReadonlySet<UnaryRouteName> = new Set(['login', 'logout', 'disable', 'sync', 'browser-settings']);
 
 export interface WatchHandle {
   /** Resolves when the stream ends; rejects with SERVICE_UNAVAILABLE when it breaks. */
@@ -71,9 +83,16 @@ export class LocalApiClient {
     await Promise.all([this.pool.destroy(), rpc?.then((c) => c.close()).catch(() => undefined)]);
   }
 
+  /** Any request/reply route, its body and reply validated by the route's schemas (protocol/localapi.ts). */
+  request<R extends UnaryRouteName>(route: R, body?: UnaryRequest<R>): Promise<UnaryReply<R>> {
+    return this.call(route, UNARY_SCHEMAS[route].reply, body);
+  }
+
   private async call<T>(route: UnaryRouteName, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const connection = await this.connection();
-    return parseResult(schema, await connection.call(route, body, this.requestTimeoutMs), route);
+    // Routes that wait on the portal get the portal's own timeout and some.
+    const timeout = PORTAL_BOUND_ROUTES.has(route) ? Math.max(this.requestTimeoutMs, 20_000) : this.requestTimeoutMs;
+    return parseResult(schema, await connection.call(route, body, timeout), route);
   }
 
   /** The open RPC channel, or a new one when there is none or the last one closed. */

@@ -23,7 +23,7 @@ import type { Logger } from '../log.js';
 import { ServiceLinkWatcher } from './service-link.js';
 
 export interface BridgeOptions {
-  client: Pick<LocalApiClient, 'status' | 'version' | 'ping' | 'watch'>;
+  client: Pick<LocalApiClient, 'request' | 'watch'>;
   send: (message: HostMessage) => void;
   onFatal: (reason: string) => void;
   logger: Logger;
@@ -77,7 +77,7 @@ export class NativeBridge {
   }
 
   private async dispatch(id: string, method: NativeMethod, rawParams: unknown): Promise<void> {
-    const params = NATIVE_METHODS[method].params.safeParse(rawParams);
+    const params = NATIVE_METHODS[method].request.safeParse(rawParams);
     if (!params.success) {
       return this.replyError(id, 'BAD_REQUEST', `params of ${method}: ${params.error.issues[0]?.message ?? 'invalid'}`);
     }
@@ -91,20 +91,10 @@ export class NativeBridge {
     }
   }
 
+  /** Every method but `watch` is a LocalAPI route of the same name, relayed as it is. */
   private call(method: NativeMethod, params: unknown): Promise<unknown> {
-    const { client } = this.options;
-    switch (method) {
-      case 'ping': {
-        const ping = NATIVE_METHODS.ping.params.parse(params);
-        return client.ping(ping?.data);
-      }
-      case 'status':
-        return client.status();
-      case 'version':
-        return client.version();
-      case 'watch':
-        return Promise.resolve({ watching: true });
-    }
+    if (method === 'watch') return Promise.resolve({ watching: true });
+    return this.options.client.request(method, NATIVE_METHODS[method].request.parse(params));
   }
 
   private replyError(id: string, code: ErrorCode, message: string): void {

@@ -20,6 +20,7 @@ import type { PeerCredentialsReader } from '../../platform/peercred.js';
 import type { Logger } from '../log.js';
 import { checkAccess, type AccessPolicy } from './permissions.js';
 import { serveRpcChannel } from './rpc-channel.js';
+import type { Protection } from './protection.js';
 import type { StatusStore } from './status-store.js';
 import { createUnaryHandlers } from './unary-handlers.js';
 
@@ -28,6 +29,7 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface LocalApiDeps {
   store: StatusStore;
+  protection: Protection;
   version: VersionInfo;
   access: AccessPolicy;
   peerCredentials: PeerCredentialsReader;
@@ -38,7 +40,7 @@ export function createLocalApi(deps: LocalApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   const watchers = new Set<ServerResponse>();
 
-  const unary = createUnaryHandlers(deps.store, deps.version);
+  const unary = createUnaryHandlers(deps.store, deps.version, deps.protection);
 
   app.addHook('onRequest', (request, reply, done) => {
     const route = routeNameOf(request.routeOptions.url);

@@ -1,16 +1,13 @@
 /** `waygate service`: starts the service and stops it cleanly on SIGINT/SIGTERM. */
 import type { Logger } from '../log.js';
-import { startService } from './service.js';
+import { startService, type ServiceOptions } from './service.js';
 
-export interface RunServiceOptions {
-  socketPath: string;
-  operatorUids: readonly number[];
-  logger: Logger;
-}
+export type RunServiceOptions = Omit<ServiceOptions, 'mode'>;
 
-export async function runService({ socketPath, operatorUids, logger }: RunServiceOptions): Promise<void> {
+export async function runService(options: RunServiceOptions): Promise<void> {
+  const { logger } = options;
   const mode = process.getuid?.() === 0 ? 'system' : 'user';
-  const service = await startService({ socketPath, mode, operatorUids, logger });
+  const service = await startService({ ...options, mode });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'service: stopping');

@@ -1,45 +1,82 @@
 /**
- * Composition root of the Waygate service: builds the state store and the LocalAPI, and owns their
- * lifecycle. Start order: store → LocalAPI listening → state `running`. Stop order is the reverse, and
- * every watch stream is ended so clients see the service go away at once.
+ * Composition root of the Waygate service: builds the state store, protection (enrollment, config
+ * sync, the plan and its effects) and the LocalAPI, and owns their lifecycle.
+ *
+ * Start order: status store → PAC server → protection (crash leftovers restored, stored enrollment
+ * and cached config resumed) → LocalAPI listening → state `running`. Stop order is the reverse:
+ * the LocalAPI closes (every watch stream ends, so clients see the service go away at once), then
+ * protection stops and gives the user's system proxy settings back.
  */
-import { chmod } from 'node:fs/promises';
-import { arch, platform } from 'node:os';
+import { chmod, mkdir } from 'node:fs/promises';
+import { arch, homedir, platform } from 'node:os';
 import { LOCALAPI_VERSION, type ServiceMode, type VersionInfo } from '../../protocol/localapi.js';
 import { peerCredentialsReader, type PeerCredentialsReader } from '../../platform/peercred.js';
 import type { Logger } from '../log.js';
+import { PacServer } from '../proxy/pac-server.js';
 import { WAYGATE_VERSION } from '../version.js';
+import { systemClock, type Clock } from './clock.js';
+import { initialStatus } from './initial-status.js';
 import { createLocalApi } from './localapi-server.js';
+import { Protection } from './protection.js';
 import { prepareSocketPath } from './socket-file.js';
+import { defaultStateDir } from './state-dir.js';
+import { stateFiles } from './state-files.js';
 import { StatusStore } from './status-store.js';
+import { systemProxyEffects, type SystemProxyChoice } from './system-proxy-choice.js';
+import type { Probe } from './edge-probe.js';
+
+/** The local demo portal of `npm start`; real deployments pass --portal-url or sign in with one. */
+export const DEFAULT_PORTAL_URL = 'http://127.0.0.1:8400';
 
 export interface ServiceOptions {
   socketPath: string;
   mode: ServiceMode;
   logger: Logger;
   operatorUids?: readonly number[];
+  /** Where enrollment, config cache and intents live (default: state-dir.ts). */
+  stateDir?: string;
+  /** The portal `login` uses when the request names none. */
+  portalUrl?: string;
+  /** `auto`: set the desktop's proxy for other apps (user mode); `off`: never touch it. */
+  systemProxy?: SystemProxyChoice;
+  clock?: Clock;
+  probe?: Probe;
   /** Injected in tests to play other local users; the kernel's answer otherwise. */
   peerCredentials?: PeerCredentialsReader;
 }
 
 export interface RunningService {
   socketPath: string;
+  stateDir: string;
   store: StatusStore;
   close(): Promise<void>;
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { socketPath, mode, logger } = options;
-  const store = new StatusStore({
-    v: LOCALAPI_VERSION,
-    state: 'starting',
-    mode,
-    version: WAYGATE_VERSION,
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
+  const stateDir = options.stateDir ?? defaultStateDir({ platform: process.platform, mode, env: process.env, home: homedir() });
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const files = stateFiles(stateDir);
+  const store = new StatusStore(initialStatus(mode, new Date()));
+
+  const pacServer = new PacServer();
+  await pacServer.listen();
+  const protection = new Protection({
+    store,
+    files,
+    defaultPortalUrl: options.portalUrl ?? process.env.WAYGATE_PORTAL_URL ?? DEFAULT_PORTAL_URL,
+    clock: options.clock ?? systemClock,
+    random: Math.random,
+    logger,
+    pacServer,
+    systemProxy: await systemProxyEffects(options.systemProxy ?? 'auto', mode, files.systemProxySaved, logger),
+    ...(options.probe ? { probe: options.probe } : {}),
   });
+  await protection.start();
+
   const api = createLocalApi({
     store,
+    protection,
     version: versionInfo(),
     access: { serviceUid: process.getuid?.() ?? null, operatorUids: options.operatorUids ?? [] },
     peerCredentials: options.peerCredentials ?? peerCredentialsReader(),
@@ -48,18 +85,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   // The system socket is open to every local user (the route table decides what each may do);
   // a user-mode socket is the user's alone.
-  await prepareSocketPath(socketPath, mode === 'system' ? 0o755 : 0o700);
-  await api.listen({ path: socketPath });
+  try {
+    await prepareSocketPath(socketPath, mode === 'system' ? 0o755 : 0o700);
+    await api.listen({ path: socketPath });
+  } catch (err) {
+    await protection.stop();
+    await pacServer.close();
+    throw err;
+  }
   if (process.platform !== 'win32') await chmod(socketPath, mode === 'system' ? 0o666 : 0o600);
   store.update({ state: 'running' });
-  logger.info({ socket: socketPath, mode, version: WAYGATE_VERSION }, 'service: listening');
+  logger.info({ socket: socketPath, mode, stateDir, version: WAYGATE_VERSION }, 'service: listening');
 
   return {
     socketPath,
+    stateDir,
     store,
     async close() {
       store.update({ state: 'stopping' });
       await api.close();
+      await protection.stop();
+      await pacServer.close();
       logger.info({ socket: socketPath }, 'service: stopped');
     },
   };

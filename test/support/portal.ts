@@ -12,6 +12,27 @@ import { buildPortal } from '../../cloud/portal/server.js';
 import { openStore } from '../../cloud/portal/store/open-store.js';
 import { tempDir } from './waygate-process.js';
 
+function frozenClock(): TestPortal['clock'] {
+  return {
+    now: Date.now(),
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+}
+
+function liveClock(): TestPortal['clock'] {
+  let offset = 0;
+  return {
+    get now() {
+      return Date.now() + offset;
+    },
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+}
+
 export interface TestPortal {
   url: string;
   app: FastifyInstance;
@@ -23,14 +44,17 @@ export interface TestPortal {
   close(): Promise<void>;
 }
 
-export async function startTestPortal(overrides: Partial<Record<keyof PortalConfig, unknown>> = {}): Promise<TestPortal> {
+export interface TestPortalOptions {
+  /**
+   * The clock follows real time (plus whatever `advance` adds), for tests where a device process
+   * polls and refreshes on its own schedule. By default it stands still until the test moves it.
+   */
+  liveClock?: boolean;
+}
+
+export async function startTestPortal(overrides: Partial<Record<keyof PortalConfig, unknown>> = {}, options: TestPortalOptions = {}): Promise<TestPortal> {
   const tmp = await tempDir('portal');
-  const clock = {
-    now: Date.now(),
-    advance(ms: number) {
-      this.now += ms;
-    },
-  };
+  const clock = options.liveClock ? liveClock() : frozenClock();
   const config = loadPortalConfig({}, { dataDir: tmp.dir, port: 0, ...overrides });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const { org, admin } = await initOrg(store, 'Test Org', { email: 'admin@example.test', name: 'Ada Admin' }, clock.now);

@@ -16,7 +16,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { Jwks, type PublicJwk } from '../../../protocol/portal.js';
 import { PeriodicPull, reportTo } from '../periodic-pull.js';
-import { readStateFile, writeFileAtomic } from '../state-file.js';
+import { readStateFile, writeFileAtomic } from '../../../platform/state-file.js';
 import type { EdgeKeySource } from './verify-token.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { EDGE_POLICY_PATH, EdgePolicy } from '../../../protocol/portal-edge.js';
 import type { FetchLike } from '../auth/jwks-cache.js';
 import { PeriodicPull, reportTo } from '../periodic-pull.js';
-import { readStateFile, writeFileAtomic } from '../state-file.js';
+import { readStateFile, writeFileAtomic } from '../../../platform/state-file.js';
 
 const MAX_POLICY_BYTES = 16 * 1024 * 1024;
 

@@ -9,8 +9,9 @@ import { bearerCredential, deviceIdOf } from '../device/credential.js';
 export const AUTHORIZE_LIMIT = { max: 30, timeWindow: 60_000 };
 
 /**
- * Each enrolling device polls every 5 s (12/min) and many can share one NAT address during a
- * rollout, so the token endpoint allows more; it still stops enrollment-token guessing.
+ * Each enrolling device polls every 5 s (12/min; 15/min when it re-polls as soon as a 4-s held poll
+ * answers, see held-poll.ts) and many can share one NAT address during a rollout, so the token
+ * endpoint allows more; it still stops enrollment-token guessing.
  */
 export const TOKEN_LIMIT = { max: 120, timeWindow: 60_000 };
 

@@ -28,17 +28,19 @@ import { parseInput } from '../parse-input.js';
 import { SignedConfigs } from '../device/signed-configs.js';
 import { assertBundleSize, decodeSupportBundle } from '../device/support-bundle.js';
 import { startDeviceAuthorization } from '../enrollment/authorize.js';
+import type { DecisionWaits } from '../enrollment/decision-waits.js';
 import { deviceCodeGrant } from '../enrollment/device-code-grant.js';
 import { enrollmentTokenGrant } from '../enrollment/enrollment-token-grant.js';
+import { pollHold } from '../enrollment/held-poll.js';
 import { parseAuthorizeForm, parseTokenForm } from '../enrollment/oauth-forms.js';
 import { OAuthError, noStore, sendOAuthError } from '../enrollment/oauth-error.js';
 import { AUTHORIZE_LIMIT, TOKEN_LIMIT, VERIFY_CODE_LIMIT } from '../enrollment/rate-limits.js';
 
 const DEVICE = `${PORTAL_API_PREFIX}/device`;
 
-export async function registerDeviceApi(app: FastifyInstance, ctx: PortalContext): Promise<void> {
+export async function registerDeviceApi(app: FastifyInstance, ctx: PortalContext, decisions: DecisionWaits): Promise<void> {
   await app.register((scope, _opts, done) => {
-    registerEnrollment(scope, ctx);
+    registerEnrollment(scope, ctx, decisions);
     done();
   });
   await app.register((scope, _opts, done) => {
@@ -50,8 +52,8 @@ export async function registerDeviceApi(app: FastifyInstance, ctx: PortalContext
   });
 }
 
-/** RFC 8628: anyone may start an enrollment and poll for its outcome. */
-function registerEnrollment(app: FastifyInstance, ctx: PortalContext): void {
+/** RFC 8628: anyone may start an enrollment and poll for its outcome (held until decided: held-poll.ts). */
+function registerEnrollment(app: FastifyInstance, ctx: PortalContext, decisions: DecisionWaits): void {
   app.post(`${DEVICE}/authorize`, { config: { rateLimit: AUTHORIZE_LIMIT } }, async (request, reply) => {
     try {
       const response: DeviceAuthorizeResponse = await startDeviceAuthorization(ctx, parseAuthorizeForm(request));
@@ -66,7 +68,9 @@ function registerEnrollment(app: FastifyInstance, ctx: PortalContext): void {
     try {
       const form = parseTokenForm(request);
       const response: DeviceTokenResponse =
-        form.grant_type === DEVICE_CODE_GRANT ? await deviceCodeGrant(ctx, form.device_code) : await enrollmentTokenGrant(ctx, form);
+        form.grant_type === DEVICE_CODE_GRANT
+          ? await deviceCodeGrant(ctx, form.device_code, pollHold(decisions, reply))
+          : await enrollmentTokenGrant(ctx, form);
       return noStore(reply).send(response);
     } catch (err) {
       if (err instanceof OAuthError) return sendOAuthError(reply, err);

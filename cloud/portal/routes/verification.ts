@@ -1,7 +1,7 @@
 /**
  * The verification page of RFC 8628 (`verification_uri` = /device): a signed-in person enters or
  * confirms the user code a device shows, and approves or denies it. The device learns the answer
- * on its next poll of the token endpoint.
+ * at once if its poll is held in this process (enrollment/held-poll.ts), else on its next poll.
  *
  * Every page needs a complete sign-in (password and, when enrolled, TOTP); approve and deny are
  * POSTs with the session's CSRF token, and the pages refuse to be framed (see enrollment/html.ts).
@@ -11,9 +11,11 @@ import { z } from 'zod';
 import { WaygateError } from '../../../protocol/errors.js';
 import type { Sessions, SignedIn } from '../auth/sessions.js';
 import type { PortalContext } from '../context.js';
+import type { DecisionWaits } from '../enrollment/decision-waits.js';
 import { deviceLimitProblem } from '../enrollment/enroll-device.js';
 import { sendPage } from '../enrollment/html.js';
 import { pendingAuthorization } from '../enrollment/pending-authorization.js';
+import { recordDecision } from '../enrollment/record-decision.js';
 import { approvedPage, codeEntryPage, confirmPage, deniedPage, problemPage } from '../enrollment/verification-pages.js';
 
 /** Far longer than a user code with spaces; anything beyond is not one. */
@@ -30,7 +32,7 @@ function returnTo(code: string): string {
 }
 
 /** Route registration is synchronous; the Promise keeps the signature every area's register* shares. */
-export function registerVerification(app: FastifyInstance, ctx: PortalContext, sessions: Sessions): Promise<void> {
+export function registerVerification(app: FastifyInstance, ctx: PortalContext, sessions: Sessions, decisions: DecisionWaits): Promise<void> {
   app.get('/device', async (request, reply) => {
     const query = DeviceQuery.safeParse(request.query);
     const code = query.success ? (query.data.user_code ?? '').trim() : '';
@@ -63,7 +65,7 @@ export function registerVerification(app: FastifyInstance, ctx: PortalContext, s
     const { user } = checked.signedIn;
     const auth = await pendingAuthorization(ctx, checked.code);
     if (!auth) return sendPage(reply, 404, codeEntryPage(user.email, checked.code, NOT_WAITING));
-    await ctx.store.updateDeviceAuthorization(auth.id, { status: decision === 'approve' ? 'approved' : 'denied', userId: user.id });
+    await recordDecision(ctx, decisions, auth.id, user.id, decision);
     await ctx.audit(user.id, `device.authorization.${decision}`, auth.id, { userCode: auth.userCode, deviceName: auth.deviceName, os: auth.os });
     if (decision === 'deny') return sendPage(reply, 200, deniedPage(auth.deviceName));
     // The token endpoint enforces the limit; saying so here spares the person a silent failure.

@@ -1,6 +1,6 @@
 /**
- * The edge's cache files (the portal's keys, the last good policy): what lets a restarted edge
- * enforce before it has reached the portal. Written atomically, read back through a schema.
+ * Cache and state files written atomically and read back through a schema: what lets a restarted
+ * edge or service act on its last good state before it has reached the portal.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, open as openFile, rename, rm } from 'node:fs/promises';

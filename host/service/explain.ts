@@ -1,0 +1,40 @@
+/**
+ * "Why does this URL go where it goes": the plan's reasons, then the PAC's answer for the URL (run
+ * in the sandboxed evaluator) and which edge, if any, that answer names.
+ */
+import { WaygateError } from '../../protocol/errors.js';
+import type { Explanation, NetworkView } from '../../protocol/localapi.js';
+import type { EffectiveConfig } from '../../protocol/policy.js';
+import { proxyHostPort } from '../../core/pac-template.js';
+import type { Plan } from '../../core/plan.js';
+import { evaluatePac } from '../proxy/pac-evaluator.js';
+
+export interface ExplainInputs {
+  plan: Plan;
+  config: EffectiveConfig | null;
+  network: NetworkView;
+}
+
+export async function explain(rawUrl: string, { plan, config, network }: ExplainInputs): Promise<Explanation> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new WaygateError('BAD_REQUEST', `"${rawUrl}" is not a URL; give one such as https://example.com/.`);
+  }
+  const base = { url: url.href, host: url.hostname, networkType: network.type, action: plan.internet };
+  const pac = plan.browserProxy.mode === 'pac' ? plan.browserProxy.pacScript : plan.systemProxy.mode === 'pac' ? plan.systemProxy.pacScript : null;
+  if (pac === null) {
+    return { ...base, pacResult: null, route: { kind: 'direct' }, reasons: [...plan.reasons, 'No PAC is in force, so the request goes direct.'] };
+  }
+  const pacResult = await evaluatePac(pac, url.href);
+  const first = pacResult.split(';')[0]?.trim() ?? '';
+  const [kind = '', target = ''] = first.split(/\s+/);
+  const reasons = [...plan.reasons, `The PAC answers "${pacResult}" for ${url.hostname}.`];
+  if (kind.toUpperCase() === 'DIRECT' || first === '') {
+    return { ...base, pacResult, route: { kind: 'direct' }, reasons: [...reasons, 'The first choice is DIRECT: the request does not go through an edge.'] };
+  }
+  const edge = config?.edges.find((candidate) => proxyHostPort(candidate.proxyUrl) === target);
+  if (edge) return { ...base, pacResult, route: { kind: 'edge', edgeId: edge.id, proxy: first }, reasons: [...reasons, `${target} is edge ${edge.id} (${edge.region}).`] };
+  return { ...base, pacResult, route: { kind: 'direct' }, reasons: [...reasons, `${target} is not one of the organisation's edges: the request goes to that proxy, not through Waygate.`] };
+}

@@ -1,0 +1,364 @@
+/**
+ * The owner of the device's protection: sign-in, the device session with the portal, the user's
+ * intents, the edge choice — the inputs of the plan (core/plan.ts) — and the effects that apply it
+ * (the system proxy and the PAC it serves; the browser applies its own half from `browserProxy`).
+ * Every change re-plans and publishes one new status.
+ *
+ * Fail-closed vs fail-open: without a config nothing is forwarded (there is no edge to send to);
+ * with a config whose edges do not answer, the PAC still names them, so the browser fails closed —
+ * the profile's failOpen setting is applied by edge selection in issue #6.
+ */
+import { createHash } from 'node:crypto';
+import { WaygateError } from '../../protocol/errors.js';
+import type {
+  BrowserProxyView,
+  BrowserSettings,
+  ConfigState,
+  DisableRequest,
+  Explanation,
+  LoginProgress,
+  LoginRequest,
+  NetworkView,
+  Status,
+  SystemProxyView,
+  Unlock,
+} from '../../protocol/localapi.js';
+import { DEFAULT_DISABLE_MINUTES, type EffectiveConfig } from '../../protocol/policy.js';
+import { plan, type EdgeChoice, type Plan } from '../../core/plan.js';
+import type { Logger } from '../log.js';
+import type { PacServer } from '../proxy/pac-server.js';
+import type { Clock } from './clock.js';
+import { DeviceSession } from './device-session.js';
+import { chooseEdges, type Probe } from './edge-probe.js';
+import type { EdgeToken } from './edge-token-keeper.js';
+import { explain } from './explain.js';
+import { deviceFacts } from './fingerprint.js';
+import { LoginFlow } from './login-flow.js';
+import type { StateFiles, Enrollment } from './state-files.js';
+import type { StatusStore } from './status-store.js';
+import type { SystemProxyEffects } from './system-proxy-effects.js';
+import { UnlockGate, nodeScrypt } from './unlock.js';
+import { WAYGATE_VERSION } from '../version.js';
+
+/** The edge token goes to the edge as the Basic password of this user name. */
+const PROXY_USERNAME = 'waygate';
+const NO_CONFIG: ConfigState = { policyVersion: null, source: null, syncedAt: null, lastError: null, nextSyncAt: null };
+
+export interface ProtectionDeps {
+  store: StatusStore;
+  files: StateFiles;
+  defaultPortalUrl: string;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  pacServer: PacServer;
+  systemProxy: SystemProxyEffects;
+  probe?: Probe;
+}
+
+export class Protection {
+  private enrollment: Enrollment | null = null;
+  private session: DeviceSession | null = null;
+  private config: EffectiveConfig | null = null;
+  private configState: ConfigState = NO_CONFIG;
+  private token: EdgeToken | null = null;
+  private edges: EdgeChoice | null = null;
+  private disabledUntil: number | null = null;
+  private login: LoginProgress | null = null;
+  private current: Plan | null = null;
+  private systemProxyView: SystemProxyView = { state: 'untouched', detail: 'Waygate has not changed the system proxy.' };
+  private appliedSystemPac: string | null = null;
+  private effects: Promise<void> = Promise.resolve();
+  private cancelReplan: (() => void) | null = null;
+  private cancelRecheck: (() => void) | null = null;
+  private readonly loginFlow: LoginFlow;
+  private readonly logoutGate: UnlockGate;
+  private readonly disableGate: UnlockGate;
+
+  constructor(private readonly deps: ProtectionDeps) {
+    this.loginFlow = new LoginFlow({
+      defaultPortalUrl: deps.defaultPortalUrl,
+      now: deps.clock.now,
+      logger: deps.logger,
+      onProgress: (progress) => {
+        this.login = progress;
+        this.replan();
+      },
+      onEnrolled: (enrollment) => this.enrolled(enrollment),
+    });
+    const gateDeps = (kind: 'logout' | 'disable') => ({
+      now: deps.clock.now,
+      scrypt: nodeScrypt,
+      verifyCode: (code: string) => this.requireSession().client.verifyCode(this.requireEnrollment().credential, kind, code),
+    });
+    this.logoutGate = new UnlockGate('logout', gateDeps('logout'));
+    this.disableGate = new UnlockGate('disable', gateDeps('disable'));
+  }
+
+  /** Restores what a crashed run left, then resumes the stored enrollment (cached config first). */
+  async start(): Promise<void> {
+    const { files, logger } = this.deps;
+    if (await this.deps.systemProxy.recoverAtStart()) logger.info('protection: restored the system proxy a previous run left applied');
+    this.disabledUntil = (await files.intents.load().catch(() => undefined))?.disabledUntil ?? null;
+    let enrollment: Enrollment | undefined;
+    try {
+      enrollment = await files.enrollment.load();
+    } catch (err) {
+      logger.error({ err, path: files.enrollment.path }, 'protection: the stored enrollment is unreadable; sign in again');
+    }
+    if (enrollment) await this.startSession(enrollment);
+    this.replan();
+  }
+
+  async stop(): Promise<void> {
+    this.loginFlow.cancel();
+    this.session?.stop();
+    this.cancelReplan?.();
+    this.cancelRecheck?.();
+    await this.effects;
+    // A stopped service serves no PAC: give the user's settings back rather than leave a dead URL.
+    if (this.appliedSystemPac !== null) await this.deps.systemProxy.restore();
+  }
+
+  /* ───────────── LocalAPI actions ───────────── */
+
+  async startLogin(request: LoginRequest): Promise<Status> {
+    if (this.enrollment) {
+      const { user, org } = this.enrollment.account;
+      throw new WaygateError('CONFLICT', `Already signed in as ${user.email} (${org.name}); sign out first.`);
+    }
+    this.login = null;
+    await this.loginFlow.start(request);
+    return this.deps.store.get();
+  }
+
+  async logout(unlock: Unlock): Promise<Status> {
+    if (!this.enrollment) {
+      this.loginFlow.cancel();
+      this.login = null;
+      this.replan();
+      return this.deps.store.get();
+    }
+    await this.logoutGate.check(this.config?.appProfile.passwords.logout ?? null, unlock);
+    this.deps.logger.info({ deviceId: this.enrollment.account.deviceId }, 'protection: signed out');
+    await this.forget();
+    return this.deps.store.get();
+  }
+
+  async disable(request: DisableRequest): Promise<Status> {
+    if (!this.config) throw new WaygateError('NOT_ENROLLED', 'There is no protection to turn off: sign in first.');
+    await this.disableGate.check(this.config.appProfile.passwords.disable, request);
+    const limit = this.config.appProfile.disableMinutes ?? DEFAULT_DISABLE_MINUTES;
+    const minutes = Math.min(request.minutes ?? limit, limit);
+    this.disabledUntil = this.deps.clock.now() + minutes * 60_000;
+    await this.deps.files.intents.save({ disabledUntil: this.disabledUntil });
+    this.deps.logger.info({ minutes }, 'protection: turned off by the user');
+    this.replan();
+    return this.deps.store.get();
+  }
+
+  async enable(): Promise<Status> {
+    this.disabledUntil = null;
+    await this.deps.files.intents.save({ disabledUntil: null });
+    this.replan();
+    return this.deps.store.get();
+  }
+
+  async sync(): Promise<Status> {
+    if (!this.session) throw new WaygateError('NOT_ENROLLED', 'This device is not signed in: run `waygate login` first.');
+    await this.session.sync.syncNow('requested');
+    await this.recheckEdges();
+    return this.deps.store.get();
+  }
+
+  async browserSettings(): Promise<BrowserSettings> {
+    const browserProxy = this.current?.browserProxy ?? { mode: 'release' };
+    let token = this.session?.tokens.token ?? null;
+    // The browser asks when a token was refused: hand out a fresh one if ours is about to go.
+    if (this.session && (token === null || token.expiresAtMs - this.deps.clock.now() < 30_000)) token = await this.session.tokens.refresh();
+    return {
+      proxy: browserProxy.mode === 'pac' ? { ...browserProxy, digest: digestOf(browserProxy.pacScript, browserProxy.authHosts) } : browserProxy,
+      credentials: token ? { username: PROXY_USERNAME, token: token.token, expiresAt: new Date(token.expiresAtMs).toISOString() } : null,
+    };
+  }
+
+  explain(url: string): Promise<Explanation> {
+    const current = this.current ?? this.computePlan();
+    return explain(url, { plan: current, config: this.config, network: this.network() });
+  }
+
+  /* ───────────── Inputs changing ───────────── */
+
+  private async enrolled(enrollment: Enrollment): Promise<void> {
+    await this.deps.files.enrollment.save(enrollment);
+    this.login = null;
+    this.deps.logger.info({ deviceId: enrollment.account.deviceId, user: enrollment.account.user.email, org: enrollment.account.org.name }, 'protection: signed in');
+    await this.startSession(enrollment);
+    this.replan();
+  }
+
+  private async startSession(enrollment: Enrollment): Promise<void> {
+    this.enrollment = enrollment;
+    const session = new DeviceSession({
+      enrollment,
+      cache: this.deps.files.config,
+      clock: this.deps.clock,
+      random: this.deps.random,
+      logger: this.deps.logger,
+      onConfig: (config) => {
+        if (this.session !== session && this.session !== null) return;
+        const edgesChanged = JSON.stringify(config.edges) !== JSON.stringify(this.config?.edges);
+        this.config = config;
+        this.replan();
+        if (edgesChanged) void this.recheckEdges();
+      },
+      onConfigState: (state) => {
+        this.configState = state;
+        this.replan();
+      },
+      onToken: (token) => {
+        this.token = token;
+        this.replan();
+      },
+      onRejected: (error) => {
+        if (this.session !== session) return;
+        this.deps.logger.warn({ message: error.message }, 'protection: the portal no longer accepts this device; signing out');
+        void this.forget();
+      },
+      fingerprint: () => ({
+        ...deviceFacts(),
+        appVersion: WAYGATE_VERSION,
+        networkType: this.network().type,
+        ...(this.edges ? { edge: this.edges.primary.id } : {}),
+        state: this.current?.status.state ?? 'waiting',
+      }),
+    });
+    this.session = session;
+    await session.start();
+  }
+
+  /** Signs out locally: stops talking to the portal, forgets the credential, config and intents. */
+  private async forget(): Promise<void> {
+    this.session?.stop();
+    this.session = null;
+    this.enrollment = null;
+    this.config = null;
+    this.configState = NO_CONFIG;
+    this.token = null;
+    this.edges = null;
+    this.disabledUntil = null;
+    const { files } = this.deps;
+    await Promise.all([files.enrollment.clear(), files.config.clear(), files.intents.clear()]);
+    this.replan();
+  }
+
+  private async recheckEdges(): Promise<void> {
+    this.cancelRecheck?.();
+    const config = this.config;
+    if (!config) return;
+    this.edges = await chooseEdges(config.edges, config.forwardingProfile.edgeSelection.strategy, this.deps.probe);
+    this.replan();
+    this.cancelRecheck = this.deps.clock.schedule(config.forwardingProfile.edgeSelection.recheckSeconds * 1000, () => void this.recheckEdges());
+  }
+
+  /* ───────────── The plan and its effects ───────────── */
+
+  private network(): NetworkView {
+    const criteria = this.config?.forwardingProfile.trustedNetwork;
+    const evidence = criteria === null ? 'the profile defines no trusted network' : 'trusted-network detection is not in this version';
+    return { type: 'off-trusted', evidence: [evidence] };
+  }
+
+  private computePlan(): Plan {
+    return plan({
+      signedIn: this.enrollment !== null,
+      config: this.config,
+      network: this.network(),
+      edges: this.edges,
+      disabledUntil: this.disabledUntil,
+      localProxyPort: null,
+      now: this.deps.clock.now(),
+    });
+  }
+
+  private replan(): void {
+    const next = this.computePlan();
+    this.current = next;
+    this.cancelReplan?.();
+    this.cancelReplan = next.replanAt === null ? null : this.deps.clock.schedule(next.replanAt - this.deps.clock.now(), () => this.replan());
+    this.applySystemProxy(next);
+    this.publish(next);
+  }
+
+  /** Serialised: each change waits for the previous one, so the saved user settings are never raced. */
+  private applySystemProxy(next: Plan): void {
+    const wanted = next.systemProxy.mode === 'pac' ? next.systemProxy.pacScript : null;
+    if (wanted === this.appliedSystemPac) return;
+    this.appliedSystemPac = wanted;
+    this.effects = this.effects.then(async () => {
+      const { pacServer, systemProxy } = this.deps;
+      let view: SystemProxyView;
+      if (wanted !== null && pacServer.url !== null) {
+        pacServer.set(wanted);
+        view = await systemProxy.apply(pacServer.url);
+      } else {
+        view = await systemProxy.restore();
+      }
+      this.systemProxyView = view;
+      if (this.current) this.publish(this.current);
+    });
+  }
+
+  private publish(current: Plan): void {
+    const config = this.config;
+    const passwords = config?.appProfile.passwords;
+    this.deps.store.update({
+      account: this.enrollment?.account ?? null,
+      login: this.login,
+      config: this.configState,
+      protection: {
+        state: current.status.state,
+        reason: current.status.reason,
+        disabledUntil: current.status.state === 'disabled' && this.disabledUntil !== null ? new Date(this.disabledUntil).toISOString() : null,
+        passwords: { logout: (passwords?.logout ?? null) !== null, disable: (passwords?.disable ?? null) !== null },
+      },
+      network: this.network(),
+      edge: this.edgeView(config),
+      browserProxy: browserProxyView(current),
+      systemProxy: this.systemProxyView,
+      edgeTokenExpiresAt: this.token ? new Date(this.token.expiresAtMs).toISOString() : null,
+      reasons: current.reasons,
+    });
+  }
+
+  private edgeView(config: EffectiveConfig | null): Status['edge'] {
+    const primary = this.edges?.primary ?? config?.edges[0];
+    if (!primary) return null;
+    return {
+      id: primary.id,
+      region: primary.region,
+      proxyUrl: primary.proxyUrl,
+      latencyMs: this.edges?.latencyMs ?? null,
+      secondaryId: this.edges?.secondary?.id ?? null,
+    };
+  }
+
+  private requireEnrollment(): Enrollment {
+    if (!this.enrollment) throw new WaygateError('NOT_ENROLLED', 'This device is not signed in.');
+    return this.enrollment;
+  }
+
+  private requireSession(): DeviceSession {
+    if (!this.session) throw new WaygateError('NOT_ENROLLED', 'This device is not signed in.');
+    return this.session;
+  }
+}
+
+function browserProxyView(current: Plan): BrowserProxyView {
+  const proxy = current.browserProxy;
+  return proxy.mode === 'pac' ? { mode: 'pac', digest: digestOf(proxy.pacScript, proxy.authHosts) } : { mode: 'release' };
+}
+
+function digestOf(pacScript: string, authHosts: readonly string[]): string {
+  return createHash('sha256').update(pacScript).update('\0').update(authHosts.join(',')).digest('base64url').slice(0, 22);
+}
