@@ -16,6 +16,7 @@ import { runNative } from './native/run-native.js';
 import { ALL_BROWSERS } from './installers/browsers.js';
 import { currentSocketPath } from './paths.js';
 import { runService } from './service/run-service.js';
+import type { SystemProxyChoice } from './service/system-proxy-choice.js';
 import { WAYGATE_VERSION } from './version.js';
 
 const socketOption = () => new Option('--socket <path>', 'LocalAPI socket of the service').default(currentSocketPath());
@@ -32,8 +33,10 @@ program
   .option('--operator <uid...>', 'local user ids allowed to change settings besides root and the service user')
   .option('--state-dir <dir>', 'where the enrollment and the cached config live (default: per mode; env WAYGATE_STATE_DIR)')
   .option('--portal-url <url>', 'the portal `waygate login` uses when it names none (env WAYGATE_PORTAL_URL)')
-  .addOption(new Option('--system-proxy <choice>', 'set the desktop proxy for other apps (user mode)').choices(['auto', 'off']).default('auto'))
-  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: 'auto' | 'off' }) => {
+  .addOption(
+    new Option('--system-proxy <choice>', 'set the desktop proxy for other apps: auto (user mode only), on, off').choices(['auto', 'on', 'off']).default('auto'),
+  )
+  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice }) => {
     await runService({
       socketPath: opts.socket,
       operatorUids: (opts.operator ?? []).map(parseUid),

@@ -8,11 +8,12 @@ import type { Logger } from '../log.js';
 import { SystemProxyManager, execFileRunner, systemProxyBackends, type SystemProxyResult } from '../proxy/system-proxy.js';
 import { leaveSystemProxyAlone, type SystemProxyEffects } from './system-proxy-effects.js';
 
-export type SystemProxyChoice = 'auto' | 'off';
+/** `auto`: only in user mode; `on`: also when privileged (a service run for one desktop user); `off`: never. */
+export type SystemProxyChoice = 'auto' | 'on' | 'off';
 
 export async function systemProxyEffects(choice: SystemProxyChoice, mode: ServiceMode, savedFile: string, logger: Logger): Promise<SystemProxyEffects> {
   if (choice === 'off') return leaveSystemProxyAlone('Waygate was told not to set the system proxy (--system-proxy off).');
-  if (mode === 'system') return leaveSystemProxyAlone('The system proxy is set per user; the privileged service does not change it.');
+  if (mode === 'system' && choice === 'auto') return leaveSystemProxyAlone('The system proxy is set per user; the privileged service does not change it.');
   const manager = new SystemProxyManager({ backends: await systemProxyBackends(process.platform, execFileRunner, process.env), savedFile, logger });
   const view = ({ state, detail }: SystemProxyResult) => ({ state, detail });
   return {

@@ -1,14 +1,13 @@
 import { WaygateError } from '../../protocol/errors.js';
-import type { Pong, Status, VersionInfo, WatchEvent } from '../../protocol/localapi.js';
+import type { Pong, Status, UnaryReply, UnaryRequest, UnaryRouteName, VersionInfo, WatchEvent } from '../../protocol/localapi.js';
 import type { WatchHandle } from '../../host/client/localapi-client.js';
+import { initialStatus } from '../../host/service/initial-status.js';
 
 export const STATUS: Status = {
-  v: 1,
+  ...initialStatus('user', new Date('2026-01-01T00:00:00.000Z')),
   state: 'running',
-  mode: 'user',
   version: '9.9.9',
   pid: 1,
-  startedAt: '2026-01-01T00:00:00.000Z',
   revision: 1,
 };
 
@@ -30,6 +29,23 @@ export class FakeLocalApiClient {
   ping(data?: string): Promise<Pong> {
     if (!this.up) return Promise.reject(this.down());
     return Promise.resolve(data === undefined ? { v: 1, pong: true } : { v: 1, pong: true, data });
+  }
+
+  /** The routes the bridge relays; only the read-only ones are played here. */
+  request<R extends UnaryRouteName>(route: R, body?: UnaryRequest<R>): Promise<UnaryReply<R>> {
+    const answer = (): Promise<unknown> => {
+      switch (route) {
+        case 'status':
+          return this.status();
+        case 'version':
+          return this.version();
+        case 'ping':
+          return this.ping(body !== undefined && body !== null && typeof body === 'object' && 'data' in body && typeof body.data === 'string' ? body.data : undefined);
+        default:
+          return Promise.reject(new WaygateError('UNKNOWN_METHOD', `the fake does not play ${route}`));
+      }
+    };
+    return answer() as Promise<UnaryReply<R>>;
   }
 
   watch(onEvent: (e: WatchEvent) => void): Promise<WatchHandle> {

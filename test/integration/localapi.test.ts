@@ -25,12 +25,14 @@ describe('LocalAPI over its Unix socket', () => {
   let service: RunningService;
   let socket: string;
   let cleanup: () => Promise<void>;
+  let tmp: { dir: string };
 
   beforeEach(async () => {
-    const tmp = await tempDir('localapi');
-    cleanup = tmp.cleanup;
+    const made = await tempDir('localapi');
+    tmp = made;
+    cleanup = made.cleanup;
     socket = join(tmp.dir, 'waygate.sock');
-    service = await startService({ socketPath: socket, mode: 'user', logger: silentLogger });
+    service = await startService({ socketPath: socket, mode: 'user', logger: silentLogger, stateDir: join(tmp.dir, 'state'), systemProxy: 'off' });
   });
   afterEach(async () => {
     await service.close();
@@ -52,9 +54,10 @@ describe('LocalAPI over its Unix socket', () => {
     await expect.poll(() => events.length).toBe(1);
     service.store.update({ state: 'stopping' });
     await expect.poll(() => events.length).toBe(2);
+    const first = events[0]!.status.revision;
     expect(events.map((e) => [e.kind, e.status.state, e.status.revision])).toEqual([
-      ['snapshot', 'running', 1],
-      ['status', 'stopping', 2],
+      ['snapshot', 'running', first],
+      ['status', 'stopping', first + 1],
     ]);
     handle.close();
     await handle.done;
@@ -66,7 +69,7 @@ describe('LocalAPI over its Unix socket', () => {
     expect(await client.ping('a')).toEqual({ v: 1, pong: true, data: 'a' });
     await service.close();
     await expect(client.status()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
-    service = await startService({ socketPath: socket, mode: 'user', logger: silentLogger });
+    service = await startService({ socketPath: socket, mode: 'user', logger: silentLogger, stateDir: join(tmp.dir, 'state'), systemProxy: 'off' });
     expect(await client.status()).toMatchObject({ state: 'running' });
     await client.close();
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
 import { Status } from '../../protocol/localapi.js';
-import { spawnWaygate, startServiceProcess, stopProcess, tempDir, type WaygateProcess } from '../support/waygate-process.js';
+import { isolatedEnv, spawnWaygate, startServiceProcess, stopProcess, tempDir, type WaygateProcess } from '../support/waygate-process.js';
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, [HOST_BUNDLE, ...args], { encoding: 'utf8' });
@@ -31,7 +31,7 @@ describe('waygate service and CLI', () => {
     const human = cli('status', '--socket', socket);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^Waygate service \d+\.\d+\.\d+: running/);
-    expect(human.stdout).toContain(`socket:   ${socket}`);
+    expect(human.stdout).toContain(`socket:     ${socket}`);
 
     const json = cli('status', '--json', '--socket', socket);
     expect(json.code).toBe(0);
@@ -54,7 +54,7 @@ describe('waygate service and CLI', () => {
 
   it('refuses to start a second service on a live socket', async () => {
     started.push(await startServiceProcess(socket));
-    const second = spawnWaygate(['service', '--socket', socket]);
+    const second = spawnWaygate(['service', '--socket', socket], isolatedEnv(dir));
     expect((await second.exited).code).toBe(1);
     expect(second.stderr()).toContain(`already running on ${socket}`);
     expect(cli('status', '--socket', socket).code).toBe(0);
@@ -72,7 +72,7 @@ describe('waygate service and CLI', () => {
 
   it('does not take over a path that is not a socket', async () => {
     await writeFile(socket, 'precious');
-    const proc = spawnWaygate(['service', '--socket', socket]);
+    const proc = spawnWaygate(['service', '--socket', socket], isolatedEnv(dir));
     expect((await proc.exited).code).toBe(1);
     expect(proc.stderr()).toContain('exists and is not a socket');
     expect(await readFile(socket, 'utf8')).toBe('precious');

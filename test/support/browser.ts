@@ -70,3 +70,16 @@ export function extensionStorage(worker: Worker): Promise<Record<string, unknown
 export function toolbarBadge(worker: Worker): Promise<{ text: string; title: string }> {
   return worker.evaluate(async () => ({ text: await chrome.action.getBadgeText({}), title: await chrome.action.getTitle({}) }));
 }
+
+/** The browser's proxy setting for the regular profile as the worker sees it (`proxy.settings.get`). */
+export function proxySettings(worker: Worker): Promise<{ levelOfControl: string; value: unknown }> {
+  return worker.evaluate(async () => {
+    const got = await chrome.proxy.settings.get({});
+    return { levelOfControl: got.levelOfControl, value: got.value };
+  });
+}
+
+/** The extension's session storage (memory only), read from inside its worker. */
+export function extensionSessionStorage(worker: Worker): Promise<Record<string, unknown>> {
+  return worker.evaluate(() => chrome.storage.session.get(null));
+}

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
 import { signIn, type Credentials } from './portal-sign-in.js';
-import { spawnWaygate, waitForLog, type WaygateProcess } from './waygate-process.js';
+import { isolatedEnv, spawnWaygate, waitForLog, type WaygateProcess } from './waygate-process.js';
 
 export interface DeviceServiceOptions {
   dir: string;
@@ -24,15 +24,11 @@ export interface DeviceService {
   env: NodeJS.ProcessEnv;
 }
 
-/** The environment that keeps a service's (and the CLI's) desktop settings inside `dir`. */
-export function sandboxEnv(dir: string): NodeJS.ProcessEnv {
-  return { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_STATE_HOME: join(dir, 'xdg-state'), GSETTINGS_BACKEND: 'keyfile' };
-}
 
 export async function startDeviceService({ dir, portalUrl, args = [] }: DeviceServiceOptions): Promise<DeviceService> {
   const socket = join(dir, 'waygate.sock');
   const stateDir = join(dir, 'state');
-  const env = sandboxEnv(dir);
+  const env = isolatedEnv(dir);
   await mkdir(join(dir, 'xdg-config'), { recursive: true });
   const proc = spawnWaygate(['service', '--socket', socket, '--state-dir', stateDir, '--portal-url', portalUrl, ...args], env);
   await waitForLog(proc, 'service: listening');

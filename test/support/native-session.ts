@@ -2,7 +2,8 @@
 import { encodeFrame } from '../../protocol/frame-codec.js';
 import { BROWSER_TO_HOST_MAX_BYTES, type HostMessage } from '../../protocol/native.js';
 import { HostOutput } from './native-frames.js';
-import { spawnWaygate, type WaygateProcess } from './waygate-process.js';
+import { dirname } from 'node:path';
+import { isolatedEnv, spawnWaygate, type WaygateProcess } from './waygate-process.js';
 
 export const EXTENSION_ORIGIN = 'chrome-extension://kikjmbfpgdcnelfidohningkimchabdc/';
 
@@ -16,7 +17,7 @@ export interface NativeSession {
 }
 
 export function startNative(socketPath: string): NativeSession {
-  const proc = spawnWaygate(['native', '--socket', socketPath, EXTENSION_ORIGIN]);
+  const proc = spawnWaygate(['native', '--socket', socketPath, EXTENSION_ORIGIN], isolatedEnv(dirname(socketPath)));
   const output = new HostOutput();
   proc.child.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
   return {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
 
 export interface Exit {
@@ -66,9 +66,23 @@ export function waitForLog(proc: WaygateProcess, text: string, timeoutMs = 10_00
   });
 }
 
-/** Starts `waygate service` on `socketPath` and resolves once it listens. */
+/**
+ * The environment that keeps everything a Waygate process writes inside `dir`: its state dir and
+ * the desktop settings it may change (GNOME keyfile and KDE kioslaverc under a private
+ * XDG_CONFIG_HOME), so a test never touches the machine's own.
+ */
+export function isolatedEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    WAYGATE_STATE_DIR: join(dir, 'state'),
+    XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+    XDG_STATE_HOME: join(dir, 'xdg-state'),
+    GSETTINGS_BACKEND: 'keyfile',
+  };
+}
+
+/** Starts `waygate service` on `socketPath` (state beside it) and resolves once it listens. */
 export async function startServiceProcess(socketPath: string): Promise<WaygateProcess> {
-  const proc = spawnWaygate(['service', '--socket', socketPath]);
+  const proc = spawnWaygate(['service', '--socket', socketPath], isolatedEnv(dirname(socketPath)));
   await waitForLog(proc, 'service: listening');
   return proc;
 }

@@ -67,5 +67,6 @@ function deviceView(profile: AppProfile): EffectiveAppProfile {
     support: profile.support,
     logLevel: profile.logLevel,
     configPollSeconds: profile.configPollSeconds,
+    ...(profile.disableMinutes === undefined ? {} : { disableMinutes: profile.disableMinutes }),
   };
 }

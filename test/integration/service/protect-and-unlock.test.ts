@@ -1,0 +1,140 @@
+/**
+ * A signed-in service against a real portal and edge: the edge token it hands the browser gets a
+ * request through the edge (the access log names the device and user); the desktop proxy (GNOME,
+ * in the test's own settings) points at the PAC the service serves and is given back on disable and
+ * logout; disable and logout need the profile's passwords.
+ */
+import { execFileSync } from 'node:child_process';
+import { scryptSync, randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BrowserSettings, Status } from '../../../protocol/localapi.js';
+import { curl } from '../../support/curl.js';
+import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
+import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
+import { stopProcess, tempDir } from '../../support/waygate-process.js';
+
+const gsettingsMissing = (() => {
+  try {
+    execFileSync('gsettings', ['--version']);
+    return null;
+  } catch {
+    return 'gsettings is not installed (apt-get install -y libglib2.0-bin gsettings-desktop-schemas)';
+  }
+})();
+if (gsettingsMissing && process.env.CI === 'true') throw new Error(`In CI: ${gsettingsMissing}`);
+
+function scryptHash(password: string): string {
+  const salt = randomBytes(16);
+  return `scrypt$16384$8$1$${salt.toString('base64')}$${scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
+}
+
+let tmp: { dir: string; cleanup(): Promise<void> };
+let system: ProtectedSystem;
+let service: DeviceService;
+
+async function status(): Promise<Status> {
+  const result = await runCli(service, ['status', '--json']);
+  expect(result.code, result.stderr).toBe(0);
+  return Status.parse(JSON.parse(result.stdout));
+}
+
+function gnomeProxy(key: string): string {
+  return execFileSync('gsettings', ['get', 'org.gnome.system.proxy', key], { env: { ...process.env, ...service.env }, encoding: 'utf8' }).trim();
+}
+
+/** The LocalAPI's browser-settings, over the socket as curl would call it. */
+async function browserSettings(): Promise<BrowserSettings> {
+  const r = await curl(['--unix-socket', service.socket, 'http://localapi/localapi/v1/browser-settings']);
+  return BrowserSettings.parse(JSON.parse(r.stdout));
+}
+
+beforeAll(async () => {
+  tmp = await tempDir('service-protect');
+  system = await startProtectedSystem({
+    dir: join(tmp.dir, 'system'),
+    appProfile: { passwords: { logout: scryptHash('sign-out-pass'), disable: scryptHash('turn-off-pass'), uninstall: null }, disableMinutes: 30 },
+  });
+  service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url, args: ['--system-proxy', 'on'] });
+  let approving: Promise<void> | null = null;
+  const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
+    const code = userCodeFrom(stdout);
+    if (code && !approving) approving = approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code);
+  });
+  await approving;
+  expect(login.code, login.stderr).toBe(0);
+  await vi.waitFor(async () => expect((await status()).protection.state).toBe('protected'), { timeout: 10_000 });
+});
+
+afterAll(async () => {
+  if (service) await stopProcess(service.proc);
+  await system?.close();
+  await tmp?.cleanup();
+});
+
+describe('protected', () => {
+  it('hands out an edge token that the edge accepts, and the edge logs this device and user', async () => {
+    const settings = await browserSettings();
+    expect(settings.proxy).toMatchObject({ mode: 'pac', authHosts: [system.edge.proxyUrl.replace('http://', '')] });
+    expect(settings.proxy.mode === 'pac' && settings.proxy.pacScript).toContain(`PROXY ${system.edge.proxyUrl.replace('http://', '')}`);
+    const credentials = settings.credentials!;
+    const r = await curl(['-x', system.edge.proxyUrl, '--proxy-user', `${credentials.username}:${credentials.token}`, `http://origin.test:${system.originPort}/via-service`]);
+    expect(r.stdout).toContain(ORIGIN_BODY);
+    const deviceId = (await status()).account!.deviceId;
+    await expect
+      .poll(async () => (await system.edge.accessLog()).find((entry) => entry.host === 'origin.test' && entry.method === 'GET'), { timeout: 5_000 })
+      .toMatchObject({ device: deviceId, user: 'user@example.test', host: 'origin.test' });
+  });
+
+  it.skipIf(gsettingsMissing !== null)('points the GNOME proxy at the PAC it serves', async () => {
+    await expect.poll(async () => (await status()).systemProxy, { timeout: 5_000 }).toMatchObject({ state: 'applied' });
+    expect(gnomeProxy('mode')).toBe("'auto'");
+    const url = gnomeProxy('autoconfig-url').replace(/^'|'$/g, '');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/proxy\.pac$/);
+    const pac = await (await fetch(url)).text();
+    expect(pac).toContain(`PROXY ${system.edge.proxyUrl.replace('http://', '')}`);
+    expect((await status()).systemProxy.state).toBe('applied');
+  });
+});
+
+describe('turning protection off needs the disable password', () => {
+  it('refuses without it and with a wrong one, and changes nothing', async () => {
+    const none = await runCli(service, ['disable']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('requires a password to turn protection off');
+    const wrong = await runCli(service, ['disable', '--password', 'guess']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('not the password');
+    expect((await status()).protection.state).toBe('protected');
+  });
+
+  it('turns off with it, for the profile’s time at most, gives the user’s proxy back, and turns on again', async () => {
+    const off = await runCli(service, ['disable', '--password', 'turn-off-pass', '--minutes', '120']);
+    expect(off.code, off.stderr).toBe(0);
+    const disabled = await status();
+    expect(disabled).toMatchObject({ protection: { state: 'disabled', passwords: { disable: true, logout: true } }, browserProxy: { mode: 'release' } });
+    const minutes = (Date.parse(disabled.protection.disabledUntil!) - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(28);
+    expect(minutes).toBeLessThanOrEqual(30);
+    if (!gsettingsMissing) await expect.poll(() => gnomeProxy('mode'), { timeout: 5_000 }).toBe("'none'");
+
+    expect((await runCli(service, ['enable'])).code).toBe(0);
+    expect((await status()).protection.state).toBe('protected');
+  });
+});
+
+describe('signing out needs the logout password', () => {
+  it('refuses without it, then signs out with it and forgets the credential', async () => {
+    const refused = await runCli(service, ['logout']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('requires a password to sign out');
+    expect((await status()).account).not.toBeNull();
+
+    const out = await runCli(service, ['logout', '--password', 'sign-out-pass']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(await status()).toMatchObject({ account: null, protection: { state: 'signed-out' }, browserProxy: { mode: 'release' } });
+    await expect(access(join(service.stateDir, 'enrollment.json'))).rejects.toThrow();
+    if (!gsettingsMissing) await expect.poll(() => gnomeProxy('mode'), { timeout: 5_000 }).toBe("'none'");
+  });
+});
