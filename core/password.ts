@@ -8,13 +8,20 @@ export async function verifyPasswordHash(hash: string, password: string, scrypt:
   const [kind, n, r, p, salt, expected] = hash.split('$');
   if (kind !== 'scrypt' || !n || !r || !p || salt === undefined || expected === undefined) return false;
   const want = base64Bytes(expected);
-  const got = await scrypt(new TextEncoder().encode(password), base64Bytes(salt), { N: Number(n), r: Number(r), p: Number(p), dkLen: want.length });
+  // An empty or undecodable digest would make every password "match" (or throw): refuse instead.
+  if (want === null || want.length < 16) return false;
+  const saltBytes = base64Bytes(salt);
+  if (saltBytes === null) return false;
+  const got = await scrypt(new TextEncoder().encode(password), saltBytes, { N: Number(n), r: Number(r), p: Number(p), dkLen: want.length });
   return constantTimeEqual(got, want);
 }
 
-function base64Bytes(text: string): Uint8Array {
-  const binary = atob(text);
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+function base64Bytes(text: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  } catch {
+    return null;
+  }
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

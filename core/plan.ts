@@ -51,7 +51,8 @@ const NOTHING = { browserProxy: { mode: 'release' }, systemProxy: { mode: 'resto
 export function plan(inputs: PlanInputs): Plan {
   const reasons: string[] = [];
   if (!inputs.signedIn) {
-    return { ...NOTHING, internet: null, private: null, status: { state: 'signed-out', reason: 'Not signed in: sign in to be protected.' }, reasons, replanAt: null };
+    const reason = 'Not signed in: sign in to be protected.';
+    return { ...NOTHING, internet: null, private: null, status: { state: 'signed-out', reason }, reasons: [reason], replanAt: null };
   }
   const { config } = inputs;
   if (config === null) {

@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole local system on embedded defaults. Builds the host and the extension,
  * runs the portal (SQLite, a demo org with an admin and a user), the edge on 127.0.0.1:8443 wired
- * to it (proxy, /probe, metrics on 127.0.0.1:9464), runs the Waygate service (user
- * mode unless root), registers the native host in a Chromium profile kept under .waygate/, and
- * prints — or, with a display, runs — the command that opens Chromium with the extension loaded.
+ * to it (proxy, /probe, metrics on 127.0.0.1:9464), runs the Waygate service (user mode unless
+ * root; its state under .waygate/service, signing in to this portal), registers the native host in
+ * a Chromium profile kept under .waygate/, and prints — or, with a display, runs — the command that
+ * opens Chromium with the extension loaded, then what to click and whom to sign in as.
  * Ctrl-C stops everything it started.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +33,13 @@ const edgeKey = await demoEdgeKey(join(stateDir, 'edge-key'));
 const portal = await startDemoPortal(join(stateDir, 'portal'), createLogger('portal'), edgeKey);
 const edge = await startDemoEdge(join(stateDir, 'edge'), portal.url, edgeKey, createLogger('edge'));
 const socketPath = process.env.WAYGATE_SOCKET ?? currentSocketPath();
-const service = await startService({ socketPath, mode: isRoot ? 'system' : 'user', logger: createLogger('service') });
+const service = await startService({
+  socketPath,
+  mode: isRoot ? 'system' : 'user',
+  logger: createLogger('service'),
+  stateDir: join(stateDir, 'service'),
+  portalUrl: portal.url,
+});
 
 await mkdir(profileDir, { recursive: true });
 const install = spawnSync(
@@ -55,17 +62,22 @@ const browserArgs = [
 ];
 const openCommand = `${chromium ?? 'chromium'} ${browserArgs.map((a) => `'${a}'`).join(' ')}`;
 
+const cli = `node ${hostBundle}`;
 console.log(`
 Waygate is running.
   portal    ${portal.url}/admin${demoLines(portal.demo)}
   edge      proxy ${edge.proxyUrl ?? '-'}   metrics ${edge.metricsUrl ?? '-'}/metrics   access log ${join(stateDir, 'edge', 'access.log')}
-  service   ${service.socketPath} (${isRoot ? 'system' : 'user'} mode)
-  status    node ${hostBundle} status --socket ${socketPath}
+  service   ${service.socketPath} (${isRoot ? 'system' : 'user'} mode), state in ${service.stateDir}
   extension ${extensionDir}
 
-Open Chromium with the extension loaded:
+1. Open Chromium with the extension loaded:
   ${openCommand}
 ${chromium ? '' : '\n(Chromium was not found: apt-get install -y chromium)\n'}
+2. In the Waygate popup click "Sign in"; a portal tab opens. Sign in there as the user${portal.demo ? ` ${portal.demo.user.email} / ${portal.demo.user.password}` : ''} and approve the code.
+   (Or from a terminal: ${cli} login --socket ${socketPath})
+3. Browse: web traffic now goes through the edge (see its access log). The popup shows who you are, the edge
+   and why; "${cli} status --socket ${socketPath}" and "${cli} explain URL --socket ${socketPath}" say the same.
+
 Press Ctrl-C to stop.`);
 
 const browser = chromium && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) ? spawn(chromium, browserArgs, { stdio: 'ignore' }) : null;

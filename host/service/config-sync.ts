@@ -93,8 +93,9 @@ export class ConfigSync {
         if (problem) throw new WaygateError('CONFIG_REJECTED', `The portal's config was not applied: ${problem}. The last good config stays in force.`);
         const fresh: CachedConfig = { signed: outcome.signed, etag: outcome.etag, fetchedAt: clock.now() };
         const changed = fresh.signed.config.policyVersion !== this.policyVersion || this.state.source !== 'portal';
-        this.cached = fresh;
+        // Saved first: the version reported to the portal is always the one being applied.
         await this.deps.cache.save(fresh);
+        this.cached = fresh;
         if (changed) logger.info({ policyVersion: fresh.signed.config.policyVersion, reason }, 'config: new config applied');
         this.deps.onConfig(fresh.signed.config, 'portal');
       } else if (this.cached && this.state.source !== 'portal') {
