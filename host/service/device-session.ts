@@ -28,6 +28,7 @@ export interface DeviceSessionEvents {
 export interface DeviceSessionDeps extends DeviceSessionEvents {
   enrollment: Enrollment;
   cache: JsonStore<CachedConfig>;
+  tokenStore: JsonStore<EdgeToken>;
   clock: Clock;
   random: () => number;
   logger: Logger;
@@ -57,7 +58,15 @@ export class DeviceSession {
       onState: deps.onConfigState,
       onRejected: deps.onRejected,
     });
-    this.tokens = new EdgeTokenKeeper({ client: this.client, credential, clock, logger, onToken: deps.onToken, onRejected: deps.onRejected });
+    this.tokens = new EdgeTokenKeeper({
+      client: this.client,
+      credential,
+      store: deps.tokenStore,
+      clock,
+      logger,
+      onToken: deps.onToken,
+      onRejected: deps.onRejected,
+    });
     this.heartbeat = new Heartbeat({
       client: this.client,
       credential,
@@ -72,8 +81,7 @@ export class DeviceSession {
 
   /** Cached config first (protection before the network answers), then the portal. */
   async start(): Promise<void> {
-    await this.sync.loadCache();
-    this.tokens.start();
+    await Promise.all([this.sync.loadCache(), this.tokens.start()]);
     void this.sync.syncNow('start').then(() => this.heartbeat.beat());
   }
 

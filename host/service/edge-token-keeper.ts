@@ -8,6 +8,7 @@ import type { PortalClient } from '../../core/portal-client.js';
 import { refreshAtMs } from '../../core/token-schedule.js';
 import type { Logger } from '../log.js';
 import type { Clock } from './clock.js';
+import type { JsonStore } from './json-store.js';
 
 export interface EdgeToken {
   token: string;
@@ -19,6 +20,8 @@ const RETRY_MAX_MS = 60_000;
 
 export interface EdgeTokenKeeperDeps {
   client: Pick<PortalClient, 'edgeToken'>;
+  /** Where the current token is kept (0600) for a restart while the portal is down; none in tests that do not care. */
+  store?: JsonStore<EdgeToken>;
   credential: string;
   clock: Clock;
   logger: Logger;
@@ -39,7 +42,13 @@ export class EdgeTokenKeeper {
     return this.current && this.current.expiresAtMs > this.deps.clock.now() ? this.current : null;
   }
 
-  start(): void {
+  /** Resumes a stored token that is still valid (so the edge is reachable at once), then refreshes. */
+  async start(): Promise<void> {
+    const stored = await this.deps.store?.load().catch(() => undefined);
+    if (stored && stored.expiresAtMs > this.deps.clock.now() && !this.current) {
+      this.current = stored;
+      this.deps.onToken(stored);
+    }
     void this.refresh();
   }
 
@@ -65,6 +74,7 @@ export class EdgeTokenKeeper {
       if (this.stopped) return null;
       this.current = { token: answer.token, expiresAtMs: answer.expires_at * 1000 };
       this.failures = 0;
+      await this.deps.store?.save(this.current).catch((err: unknown) => logger.warn({ err }, 'edge token: could not keep it on disk'));
       this.deps.onToken(this.current);
       this.schedule(refreshAtMs(issuedAt, this.current.expiresAtMs) - clock.now());
       return this.current;

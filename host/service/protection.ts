@@ -202,6 +202,7 @@ export class Protection {
     const session = new DeviceSession({
       enrollment,
       cache: this.deps.files.config,
+      tokenStore: this.deps.files.edgeToken,
       clock: this.deps.clock,
       random: this.deps.random,
       logger: this.deps.logger,
@@ -248,7 +249,7 @@ export class Protection {
     this.edges = null;
     this.disabledUntil = null;
     const { files } = this.deps;
-    await Promise.all([files.enrollment.clear(), files.config.clear(), files.intents.clear()]);
+    await Promise.all([files.enrollment.clear(), files.config.clear(), files.intents.clear(), files.edgeToken.clear()]);
     this.replan();
   }
 

@@ -25,6 +25,9 @@ export const CachedConfig = z.object({
 });
 export type CachedConfig = z.infer<typeof CachedConfig>;
 
+/** The current edge token, so a service restarted while the portal is down can still reach the edge. */
+export const StoredEdgeToken = z.object({ token: z.string().min(1), expiresAtMs: z.number() });
+
 /** What the user asked for that outlives a restart. */
 export const Intents = z.object({ disabledUntil: z.number().nullable() });
 export type Intents = z.infer<typeof Intents>;
@@ -33,6 +36,7 @@ export interface StateFiles {
   enrollment: JsonStore<Enrollment>;
   config: JsonStore<CachedConfig>;
   intents: JsonStore<Intents>;
+  edgeToken: JsonStore<z.infer<typeof StoredEdgeToken>>;
   /** The user's own system-proxy settings, kept while Waygate's are applied (host/proxy/system-proxy.ts). */
   systemProxySaved: string;
 }
@@ -42,6 +46,7 @@ export function stateFiles(dir: string): StateFiles {
     enrollment: new JsonStore(join(dir, 'enrollment.json'), Enrollment),
     config: new JsonStore(join(dir, 'config.json'), CachedConfig),
     intents: new JsonStore(join(dir, 'intents.json'), Intents),
+    edgeToken: new JsonStore(join(dir, 'edge-token.json'), StoredEdgeToken),
     systemProxySaved: join(dir, 'system-proxy-saved.json'),
   };
 }

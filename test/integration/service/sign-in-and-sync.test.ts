@@ -98,6 +98,8 @@ describe('when the portal is gone', () => {
     service = await startDeviceService({ dir: tmp.dir, portalUrl });
     const restarted = await status();
     expect(restarted).toMatchObject({ protection: { state: 'protected' }, config: { policyVersion: 1, source: 'disk' }, browserProxy: { mode: 'pac' } });
+    // The edge token kept on disk still works: the edge can be reached without the portal.
+    expect(restarted.edgeTokenExpiresAt).not.toBeNull();
 
     const sync = await runCli(service, ['sync']);
     expect(sync.code).toBe(1);

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HostLink } from '../../../extension/lib/connection-state.js';
 import { HostConnection } from '../../../extension/lib/host-connection.js';
 import { FakeNativePort } from '../../fakes/native-port.js';
+import { STATUS } from './status-fixture.js';
 
-const STATUS = { v: 1, state: 'running', mode: 'user', version: '1.2.3', pid: 7, startedAt: 'now', revision: 0 } as const;
 
 function setup() {
   const ports: FakeNativePort[] = [];

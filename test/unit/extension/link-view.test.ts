@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { HostLink } from '../../../extension/lib/connection-state.js';
 import { linkView } from '../../../extension/lib/link-view.js';
 import type { Status } from '../../../protocol/localapi.js';
+import { STATUS } from './status-fixture.js';
 
 const NOW = 1_700_000_000_000;
-const STATUS: Status = {
-  v: 1,
-  state: 'running',
-  mode: 'system',
-  version: '1.4.2',
-  pid: 4242,
-  startedAt: '2024-01-01T00:00:00.000Z',
-  revision: 3,
-};
 
 function up(status: Partial<Status> = {}): HostLink {
   return { state: 'connected', since: NOW, service: { state: 'up', status: { ...STATUS, ...status } } };

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NativeRpc } from '../../../extension/lib/native-rpc.js';
 import type { NativePush } from '../../../protocol/native.js';
 import { FakeNativePort } from '../../fakes/native-port.js';
+import { STATUS } from './status-fixture.js';
 
-const STATUS = { v: 1, state: 'running', mode: 'user', version: '1.2.3', pid: 7, startedAt: 'now', revision: 0 };
 
 function setup(timeoutMs = 1000) {
   const port = new FakeNativePort();
