@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { buildEdgeBundle } from '../../scripts/build-edge.js';
 import { buildExtension } from '../../scripts/build-extension.js';
 import { buildHost } from '../../scripts/build-host.js';
 import { CHROMIUM_PATH } from '../support/browser.js';
@@ -11,12 +12,11 @@ declare module 'vitest' {
   }
 }
 
-/** Browser tests run the built extension and host: build both once per run, and find Chromium. */
+/** Browser tests run the built extension, host and edge: build them once per run, and find Chromium. */
 export default async function setup(project: TestProject): Promise<void> {
   const missing = existsSync(CHROMIUM_PATH) ? null : `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
   if (missing && process.env.CI === 'true') throw new Error(`${missing}: the browser suite must run in CI.`);
   if (missing) console.warn(`Skipping the browser suite: ${missing}.`);
   project.provide('browserMissing', missing);
-  await buildHost();
-  await buildExtension();
+  await Promise.all([buildHost(), buildEdgeBundle(), buildExtension()]);
 }

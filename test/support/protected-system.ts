@@ -37,6 +37,8 @@ export interface ProtectedSystem {
   /** Paths the origin has served, in order. */
   originSeen: string[];
   policyVersion: number;
+  /** Stops the portal (the device and edge carry on with what they cached); `close` knows. */
+  stopPortal(): Promise<void>;
   /** Saves a new policy version built from the current one. */
   updatePolicy(change: (doc: PolicyDocument) => PolicyDocument): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startProtectedSystem({ dir, portal: portalOverrides = {}, 
   const admin = await signIn(portal, portal.admin);
 
   let current: PolicyDocument = DEFAULT_POLICY;
+  let portalRunning = true;
   const system: ProtectedSystem = {
     portal,
     admin,
@@ -75,11 +78,16 @@ export async function startProtectedSystem({ dir, portal: portalOverrides = {}, 
       system.policyVersion += 1;
       await edgeEnforces(edge, system.policyVersion);
     },
+    async stopPortal() {
+      if (!portalRunning) return;
+      portalRunning = false;
+      await portal.close();
+    },
     async close() {
       await stopProcess(edge.proc);
       origin.closeAllConnections();
       origin.close();
-      await portal.close();
+      await system.stopPortal();
     },
   };
 
