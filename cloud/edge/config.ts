@@ -34,6 +34,8 @@ export const EdgeConfig = z
     edgeKey: z.string().min(32, 'The edge key must be at least 32 characters (the portal\'s WAYGATE_EDGE_KEY).'),
     stateDir: z.string().default('.waygate/edge'),
     policyIntervalSeconds: z.coerce.number().positive().default(10),
+    /** Seconds of clock skew allowed between portal and edge on token times (exp, iat). */
+    clockToleranceSeconds: z.coerce.number().int().min(0).max(300).default(30),
     /** Where access-log lines go: a file path, or `-` for standard output. */
     accessLog: z.string().default('-'),
     /** Networks the edge sits on, refused as destinations like private ranges (in addition to its interfaces' own). */

@@ -68,7 +68,12 @@ export async function startEdge(config: EdgeConfig, logger: Logger): Promise<Run
     if (rules?.etag !== snapshot.etag) rules = { etag: snapshot.etag, value: { access: snapshot.policy.access, edgeOwnCidrs } };
     return rules.value;
   };
-  const verify = createEdgeVerifier({ keys, issuer: config.portalUrl.replace(/\/+$/, ''), revoked: () => policy.current()?.revoked ?? null });
+  const verify = createEdgeVerifier({
+    keys,
+    issuer: config.portalUrl.replace(/\/+$/, ''),
+    revoked: () => policy.current()?.revoked ?? null,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+  });
 
   const health = (): EdgeHealth => {
     const snapshot = policy.current();

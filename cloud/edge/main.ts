@@ -24,6 +24,7 @@ interface ServeFlags {
   ownCidrs?: string;
   hosts?: string;
   policyInterval?: string;
+  clockTolerance?: string;
   connectionsPerDevice?: string;
   headTimeout?: string;
   tunnel?: boolean;
@@ -51,6 +52,7 @@ program
   .option('--own-cidrs <list>', 'comma-separated networks of the edge, refused as destinations')
   .option('--hosts <file>', 'names to resolve before DNS, in /etc/hosts format (policy still applies)')
   .option('--policy-interval <seconds>', 'how often to pull the policy')
+  .option('--clock-tolerance <seconds>', 'clock skew allowed on token times (default 30)')
   .option('--connections-per-device <n>', 'most client connections one device may hold')
   .option('--head-timeout <seconds>', 'how long a client may take to send a request head')
   .option('--tunnel', 'serve the packet tunnel at /tunnel/v1 (Linux, needs CAP_NET_ADMIN)')
@@ -74,6 +76,7 @@ program
       ownCidrs: flags.ownCidrs,
       hostsFile: flags.hosts,
       policyIntervalSeconds: flags.policyInterval,
+      clockToleranceSeconds: flags.clockTolerance,
       connectionsPerDevice: flags.connectionsPerDevice,
       headTimeoutSeconds: flags.headTimeout,
       tunnel: flags.tunnel,

@@ -58,7 +58,7 @@ export async function startProtectedSystem({ dir, portal: portalOverrides = {}, 
   const hostsFile = join(dir, 'edge-hosts');
   await writeFile(hostsFile, '127.0.0.1 origin.test blocked.test\n');
   const portal = await startTestPortal({ edgeKey: EDGE_KEY, ...portalOverrides }, { liveClock: true });
-  const edge = await startEdgeProcess({ portalUrl: portal.url, edgeKey: EDGE_KEY, stateDir: join(dir, 'edge'), args: ['--hosts', hostsFile, '--policy-interval', '0.5'] });
+  const edge = await startEdgeProcess({ portalUrl: portal.url, edgeKey: EDGE_KEY, stateDir: join(dir, 'edge'), args: ['--hosts', hostsFile, '--policy-interval', '0.5', '--clock-tolerance', '0'] });
   const admin = await signIn(portal, portal.admin);
 
   let current: PolicyDocument = DEFAULT_POLICY;

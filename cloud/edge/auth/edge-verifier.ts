@@ -17,6 +17,8 @@ export interface EdgeVerifierOptions {
   now?: () => number;
   /** Verified tokens kept; the oldest is dropped first. */
   cacheSize?: number;
+  /** Seconds of clock skew allowed between portal and edge (default CLOCK_TOLERANCE_SECONDS). */
+  clockToleranceSeconds?: number;
 }
 
 export type EdgeVerifier = (token: string | undefined) => Promise<EdgeTokenResult>;
@@ -25,6 +27,7 @@ export function createEdgeVerifier(options: EdgeVerifierOptions): EdgeVerifier {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 10_000;
   const verified = new Map<string, EdgeTokenClaims>();
+  const tolerance = options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
 
   const checkRevoked = (claims: EdgeTokenClaims): EdgeTokenResult =>
     options.revoked()?.has(claims.sub) === true ? fail('TOKEN_REVOKED', 'The device this token belongs to was revoked or removed.') : { ok: true, claims };
@@ -33,10 +36,10 @@ export function createEdgeVerifier(options: EdgeVerifierOptions): EdgeVerifier {
     if (token !== undefined) {
       const cached = verified.get(token);
       // The same tolerance verifyEdgeToken allows, so a cached token expires when a fresh check would fail.
-      if (cached !== undefined && now() < (cached.exp + CLOCK_TOLERANCE_SECONDS) * 1000) return checkRevoked(cached);
+      if (cached !== undefined && now() < (cached.exp + tolerance) * 1000) return checkRevoked(cached);
       verified.delete(token);
     }
-    const result = await verifyEdgeToken(token, options.keys, { issuer: options.issuer, now: now() });
+    const result = await verifyEdgeToken(token, options.keys, { issuer: options.issuer, now: now(), clockToleranceSeconds: tolerance });
     if (!result.ok || token === undefined) return result;
     if (verified.size >= cacheSize) {
       const oldest = verified.keys().next();

@@ -40,6 +40,8 @@ export interface VerifyOptions {
   issuer: string;
   /** Epoch milliseconds. */
   now: number;
+  /** Seconds of skew allowed on exp/iat/nbf (default CLOCK_TOLERANCE_SECONDS). */
+  clockToleranceSeconds?: number;
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -72,7 +74,7 @@ export async function verifyEdgeToken(token: string | undefined, keys: EdgeKeySo
       audience: EDGE_AUDIENCE,
       issuer: options.issuer,
       currentDate: new Date(options.now),
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      clockTolerance: options.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS,
       maxTokenAge: MAX_TOKEN_AGE_SECONDS,
       requiredClaims: ['iss', 'aud', 'sub', 'iat', 'exp'],
     }));
