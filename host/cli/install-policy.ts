@@ -27,6 +27,8 @@ export interface PolicyFlags {
   userEmail?: string;
   lockPortalUrl?: boolean;
   updateUrl?: string;
+  /** `--no-force-install` sets this false: write only the extension's managed configuration. */
+  forceInstall?: boolean;
   /** Root the Linux policy directories are under; default `/`. */
   policyRoot?: string;
   /** Where the .mobileconfig and .reg go; default the current directory. */
@@ -45,12 +47,18 @@ export function addPolicyOptions(command: Command, which: 'install' | 'uninstall
     .option('--user-email <email>', 'with --policy: the user a zero-touch device is enrolled for')
     .option('--lock-portal-url', 'with --policy: the user cannot change the portal address')
     .option('--update-url <url>', 'with --policy: where browsers download the extension (default: the Chrome Web Store)')
+    .option('--no-force-install', 'with --policy: write only the extension’s managed configuration, not ExtensionSettings (the extension is installed another way)')
     .option('--policy-out <dir>', 'with --policy: where the macOS .mobileconfig and Windows .reg are written (default: current directory)');
 }
 
 export async function installPolicyCommand(flags: PolicyFlags, log: (line: string) => void): Promise<void> {
   const browsers = policyBrowsers(flags.browser);
-  const inputs = { extensionId: extensionId(flags.extensionId), updateUrl: updateUrl(flags.updateUrl), managed: managedConfig(flags) };
+  const inputs = {
+    extensionId: extensionId(flags.extensionId),
+    updateUrl: updateUrl(flags.updateUrl),
+    managed: managedConfig(flags),
+    forceInstall: flags.forceInstall !== false,
+  };
   const options = { dryRun: flags.dryRun === true, log };
 
   if (writesLinuxFiles(flags)) await writeLinuxPolicies(browsers, flags.policyRoot ?? '/', inputs, options);

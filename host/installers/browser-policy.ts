@@ -60,10 +60,16 @@ export interface PolicyInputs {
   updateUrl: string;
   /** The extension's managed storage (already validated against ManagedConfig). */
   managed: ManagedConfig;
+  /**
+   * Also force-install the extension (ExtensionSettings). Off when the extension arrives another
+   * way — an ExtensionSettings the organisation already sets (it is not merged across sources), or
+   * an unpacked build — so only its managed configuration is written.
+   */
+  forceInstall?: boolean;
 }
 
 export interface ChromiumPolicyFile {
-  ExtensionSettings: Record<string, { installation_mode: 'force_installed'; update_url: string }>;
+  ExtensionSettings?: Record<string, { installation_mode: 'force_installed'; update_url: string }>;
   '3rdparty': { extensions: Record<string, ManagedValues> };
 }
 
@@ -73,7 +79,7 @@ export type ManagedValues = Record<string, string | boolean>;
 /** The JSON object of a Linux policy file (the same shape Chrome's JSON policy format uses everywhere). */
 export function chromiumPolicy(inputs: PolicyInputs): ChromiumPolicyFile {
   return {
-    ExtensionSettings: extensionSettings(inputs),
+    ...(inputs.forceInstall === false ? {} : { ExtensionSettings: extensionSettings(inputs) }),
     '3rdparty': { extensions: { [inputs.extensionId]: definedOnly(inputs.managed) } },
   };
 }
@@ -120,7 +126,7 @@ export function macMobileconfig(options: MobileconfigOptions): string {
   });
   const profile: PlistDict = {
     PayloadContent: [
-      payload('com.google.Chrome', 'Google Chrome: install Waygate', 'chrome', { ExtensionSettings: extensionSettings(options) }),
+      ...(options.forceInstall === false ? [] : [payload('com.google.Chrome', 'Google Chrome: install Waygate', 'chrome', { ExtensionSettings: extensionSettings(options) })]),
       payload(
         `com.google.Chrome.extensions.${options.extensionId}`,
         'Waygate extension settings',
@@ -161,7 +167,7 @@ export function windowsRegFile(inputs: PolicyInputs): string {
   const lines = ['Windows Registry Editor Version 5.00', ''];
   const settings = JSON.stringify(extensionSettings(inputs));
   for (const key of Object.values(WINDOWS_POLICY_KEYS)) {
-    lines.push(`[HKEY_LOCAL_MACHINE\\${key}]`, `"ExtensionSettings"=${regString(settings)}`, '');
+    if (inputs.forceInstall !== false) lines.push(`[HKEY_LOCAL_MACHINE\\${key}]`, `"ExtensionSettings"=${regString(settings)}`, '');
     lines.push(`[HKEY_LOCAL_MACHINE\\${key}\\3rdparty\\extensions\\${inputs.extensionId}\\policy]`);
     for (const [name, value] of Object.entries(definedOnly(inputs.managed))) {
       lines.push(`${regString(name)}=${typeof value === 'boolean' ? `dword:${value ? '00000001' : '00000000'}` : regString(value)}`);
@@ -176,7 +182,7 @@ export function encodeRegFile(text: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
-function extensionSettings(inputs: PolicyInputs): ChromiumPolicyFile['ExtensionSettings'] {
+function extensionSettings(inputs: PolicyInputs): NonNullable<ChromiumPolicyFile['ExtensionSettings']> {
   return { [inputs.extensionId]: { installation_mode: 'force_installed', update_url: inputs.updateUrl } };
 }
 
