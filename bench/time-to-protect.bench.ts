@@ -54,21 +54,21 @@ async function round({ system, service, browser }: Setup, index: number): Promis
     }
   }, url);
   let approvedAt = 0;
-  let approving: Promise<void> | null = null;
+  const approvals: Promise<void>[] = [];
   const login = runCli(service, ['login', '--no-qr'], (stdout) => {
     const code = userCodeFrom(stdout);
-    if (!code || approving) return;
-    approving = (async () => {
+    if (!code || approvals.length > 0) return;
+    approvals.push((async () => {
       // A person approves at some moment after the code appears; uniformly within one poll interval,
       // so plain polling is measured at its average phase, not its worst.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * POLL_INTERVAL_MS));
       approvedAt = Date.now();
       await approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code);
-    })();
+    })());
   });
   const protectedAt = await firstSuccess;
   await login;
-  await approving;
+  await Promise.all(approvals);
   const logout = await runCli(service, ['logout']);
   if (logout.code !== 0) throw new Error(`logout failed: ${logout.stderr}`);
   await waitForProtection(browser.popup, 'signed-out');

@@ -1,13 +1,13 @@
 /** Time and timers, injected so the service's schedules are tested without waiting (STYLE.md 10). */
 export interface Clock {
-  now(): number;
+  now: () => number;
   /** Runs `fn` after `ms`; returns the function that cancels it. Never keeps the process alive by itself. */
-  schedule(ms: number, fn: () => void): () => void;
+  schedule: (ms: number, fn: () => void) => () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  schedule(ms, fn) {
+  schedule: (ms, fn) => {
     const timer = setTimeout(fn, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
     timer.unref();
     return () => clearTimeout(timer);

@@ -17,12 +17,12 @@ import type { JsonStore } from './json-store.js';
 import type { CachedConfig, Enrollment } from './state-files.js';
 
 export interface DeviceSessionEvents {
-  onConfig(config: EffectiveConfig, source: 'portal' | 'disk'): void;
-  onConfigState(state: ConfigState): void;
-  onToken(token: EdgeToken): void;
+  onConfig: (config: EffectiveConfig, source: 'portal' | 'disk') => void;
+  onConfigState: (state: ConfigState) => void;
+  onToken: (token: EdgeToken) => void;
   /** The portal no longer accepts the device (revoked or removed). */
-  onRejected(error: WaygateError): void;
-  fingerprint(): DeviceFingerprint;
+  onRejected: (error: WaygateError) => void;
+  fingerprint: () => DeviceFingerprint;
 }
 
 export interface DeviceSessionDeps extends DeviceSessionEvents {

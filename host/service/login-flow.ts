@@ -14,7 +14,7 @@ import type { Enrollment } from './state-files.js';
 
 export interface LoginFlowDeps {
   defaultPortalUrl: string;
-  now(): number;
+  now: () => number;
   logger: Logger;
   onProgress(progress: LoginProgress | null): void;
   onEnrolled(enrollment: Enrollment): Promise<void>;

@@ -1,5 +1,4 @@
 /** `waygate service`: starts the service and stops it cleanly on SIGINT/SIGTERM. */
-import type { Logger } from '../log.js';
 import { startService, type ServiceOptions } from './service.js';
 
 export type RunServiceOptions = Omit<ServiceOptions, 'mode'>;

@@ -23,7 +23,7 @@ export function createUnaryHandlers(store: StatusStore, version: VersionInfo, pr
   return {
     status: () => Promise.resolve(store.get()),
     version: () => Promise.resolve(version),
-    ping: async (body) => ({ v: LOCALAPI_VERSION, pong: true, ...parseBody('ping', body) }),
+    ping: (body) => Promise.resolve({ v: LOCALAPI_VERSION, pong: true, ...parseBody('ping', body) }),
     login: (body) => protection.startLogin(parseBody('login', body)),
     logout: (body) => protection.logout(parseBody('logout', body)),
     disable: (body) => protection.disable(parseBody('disable', body)),

@@ -57,12 +57,12 @@ beforeAll(async () => {
     appProfile: { passwords: { logout: scryptHash('sign-out-pass'), disable: scryptHash('turn-off-pass'), uninstall: null }, disableMinutes: 30 },
   });
   service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url, args: ['--system-proxy', 'on'] });
-  let approving: Promise<void> | null = null;
+  const approvals: Promise<void>[] = [];
   const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
     const code = userCodeFrom(stdout);
-    if (code && !approving) approving = approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code);
+    if (code && approvals.length === 0) approvals.push(approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code));
   });
-  await approving;
+  await Promise.all(approvals);
   expect(login.code, login.stderr).toBe(0);
   await vi.waitFor(async () => expect((await status()).protection.state).toBe('protected'), { timeout: 10_000 });
 });

@@ -41,12 +41,12 @@ describe('waygate login, then the config and the edge token', () => {
   });
 
   it('signs in through the device flow once the user approves on the verification page', async () => {
-    let approving: Promise<void> | null = null;
+    const approvals: Promise<void>[] = [];
     const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
       const code = userCodeFrom(stdout);
-      if (code && !approving) approving = approveDeviceCode(portal.url, { email: 'user@example.test', password: portal.user.password }, code);
+      if (code && approvals.length === 0) approvals.push(approveDeviceCode(portal.url, { email: 'user@example.test', password: portal.user.password }, code));
     });
-    await approving;
+    await Promise.all(approvals);
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain(`${portal.url}/device?user_code=`);
     expect(login.stdout).toContain('Signed in as user@example.test (Test Org)');
@@ -109,7 +109,7 @@ describe('when the portal is gone', () => {
 
   it('does not trust a cached config whose signature no longer verifies', async () => {
     const file = join(service.stateDir, 'config.json');
-    const cached = JSON.parse(await readFile(file, 'utf8'));
+    const cached = JSON.parse(await readFile(file, 'utf8')) as { signed: { config: { forwardingProfile: { allowUserProxy: boolean } } } };
     cached.signed.config.forwardingProfile.allowUserProxy = true;
     await writeFile(file, JSON.stringify(cached));
     await stopProcess(service.proc);

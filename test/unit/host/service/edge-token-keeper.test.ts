@@ -37,7 +37,7 @@ describe('EdgeTokenKeeper', () => {
   it('fetches a token at start and schedules its refresh at refreshAtMs', async () => {
     const h = harness([HOUR]);
     const issuedAt = h.clock.now();
-    h.keeper.start();
+    await h.keeper.start();
     await h.keeper.refresh();
     expect(h.edgeToken).toHaveBeenCalledTimes(1);
     expect(h.edgeToken).toHaveBeenCalledWith('wgd.dev-1.secret');
