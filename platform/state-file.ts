@@ -6,13 +6,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile, open as openFile, rename, rm } from 'node:fs/promises';
 import type { z } from 'zod';
 
-/** Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. */
-export async function writeFileAtomic(path: string, body: string, mode = 0o644): Promise<void> {
+/**
+ * Temp file, fsync, rename: a crash leaves the old file or the new one, never half of one. The mode
+ * is set explicitly, since the process umask may have cleared bits of the one given at creation.
+ */
+export async function writeFileAtomic(path: string, body: string | Uint8Array, mode = 0o644): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const handle = await openFile(tmp, 'w', mode);
+    const handle = await openFile(tmp, 'wx', mode);
     try {
-      await handle.writeFile(body, 'utf8');
+      await handle.writeFile(body);
+      await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();

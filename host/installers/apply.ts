@@ -5,11 +5,11 @@
  * describes each action.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { WaygateError } from '../../protocol/errors.js';
 import type { InstallerAction } from './plan.js';
+import { writeFileAtomic } from '../../platform/state-file.js';
 
 export type RunCommand = (command: string, args: readonly string[]) => Promise<void>;
 
@@ -58,7 +58,7 @@ async function perform(action: InstallerAction, runCommand: RunCommand): Promise
       await mkdir(action.path, { recursive: true });
       return;
     case 'write-file':
-      await writeAtomically(action.path, action.content, action.mode);
+      await writeFileAtomic(action.path, action.content, action.mode);
       return;
     case 'remove-file':
       await rm(action.path, { force: true });
@@ -69,18 +69,6 @@ async function perform(action: InstallerAction, runCommand: RunCommand): Promise
   }
 }
 
-async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, { mode, flag: 'wx' });
-    // The process umask may have cleared bits from `mode`; the file must end up exactly as planned.
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
 
 const execFileAsync = promisify(execFile);
 

@@ -7,10 +7,10 @@
  * be writable by them, or they could rewrite policy). The profile and .reg are 0600: they carry the
  * enrollment token and are only for the admin to hand to their tooling.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WaygateError } from '../../protocol/errors.js';
+import { writeFileAtomic } from '../../platform/state-file.js';
 import {
   POLICY_FILE_NAME,
   encodeRegFile,
@@ -47,7 +47,7 @@ export async function writeLinuxPolicies(
     if (options.dryRun) continue;
     await guarded('write', path, async () => {
       await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-      await writeAtomically(path, content, LINUX_POLICY_MODE);
+      await writeFileAtomic(path, content, LINUX_POLICY_MODE);
     });
     for (const other of await othersSettingExtensionSettings(dirname(path))) {
       options.log(
@@ -83,24 +83,12 @@ export async function writeDistributables(
     if (options.dryRun) continue;
     await guarded('write', path, async () => {
       await mkdir(outDir, { recursive: true });
-      await writeAtomically(path, content, DISTRIBUTABLE_MODE);
+      await writeFileAtomic(path, content, DISTRIBUTABLE_MODE);
     });
   }
   return { mobileconfig, reg };
 }
 
-async function writeAtomically(path: string, content: string | Buffer, mode: number): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, { mode, flag: 'wx' });
-    // The umask may have cleared bits of `mode`; the file must end up exactly as intended.
-    await chmod(temp, mode);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
 
 /** Other policy files in `dir` that set ExtensionSettings; a file we cannot read or parse is skipped. */
 async function othersSettingExtensionSettings(dir: string): Promise<string[]> {
