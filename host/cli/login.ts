@@ -31,7 +31,12 @@ export async function loginCommand(socketPath: string, flags: LoginFlags, print:
     print(`To sign in, open\n\n  ${login.verificationUriComplete}\n\nand check that it shows the code ${login.userCode}.`);
     if (flags.qr) print(`\n${renderUnicodeCompact(login.verificationUriComplete)}`);
     print(`Waiting for approval (the code expires at ${new Date(login.expiresAt).toLocaleTimeString()})…`);
-    print(signedIn(await untilDone(client)));
+    const stopProgress = showProgress(Date.parse(login.expiresAt));
+    try {
+      print(signedIn(await untilDone(client)));
+    } finally {
+      stopProgress();
+    }
   } finally {
     await client.close();
   }
@@ -58,6 +63,21 @@ async function untilDone(client: LocalApiClient): Promise<Status> {
   } finally {
     handle?.close();
   }
+}
+
+/** On a terminal, a line that counts down the code's life while we wait; nothing when piped. */
+function showProgress(expiresAtMs: number): () => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  const render = () => {
+    const left = Math.max(0, Math.round((expiresAtMs - Date.now()) / 1000));
+    process.stderr.write(`\r  waiting for approval — ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left `);
+  };
+  render();
+  const timer = setInterval(render, 1000);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[K');
+  };
 }
 
 function signedIn(status: Status): string {

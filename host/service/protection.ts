@@ -34,6 +34,7 @@ import type { EdgeToken } from './edge-token-keeper.js';
 import { explain } from './explain.js';
 import { deviceFacts } from './fingerprint.js';
 import { LoginFlow } from './login-flow.js';
+import { NetworkWatch, type AddressSource } from './network-watch.js';
 import type { StateFiles, Enrollment } from './state-files.js';
 import type { StatusStore } from './status-store.js';
 import type { SystemProxyEffects } from './system-proxy-effects.js';
@@ -54,6 +55,7 @@ export interface ProtectionDeps {
   pacServer: PacServer;
   systemProxy: SystemProxyEffects;
   probe?: Probe;
+  addresses?: AddressSource;
 }
 
 export class Protection {
@@ -72,6 +74,7 @@ export class Protection {
   private cancelReplan: (() => void) | null = null;
   private cancelRecheck: (() => void) | null = null;
   private readonly loginFlow: LoginFlow;
+  private readonly networkWatch: NetworkWatch;
   private readonly logoutGate: UnlockGate;
   private readonly disableGate: UnlockGate;
 
@@ -91,6 +94,15 @@ export class Protection {
       scrypt: nodeScrypt,
       verifyCode: (code: string) => this.requireSession().client.verifyCode(this.requireEnrollment().credential, kind, code),
     });
+    this.networkWatch = new NetworkWatch(
+      deps.clock,
+      (addresses) => {
+        deps.logger.info({ addresses }, 'protection: the network changed; syncing and re-measuring edges');
+        void this.session?.sync.syncNow('network change');
+        void this.recheckEdges();
+      },
+      deps.addresses,
+    );
     this.logoutGate = new UnlockGate('logout', gateDeps('logout'));
     this.disableGate = new UnlockGate('disable', gateDeps('disable'));
   }
@@ -107,11 +119,13 @@ export class Protection {
       logger.error({ err, path: files.enrollment.path }, 'protection: the stored enrollment is unreadable; sign in again');
     }
     if (enrollment) await this.startSession(enrollment);
+    this.networkWatch.start();
     this.replan();
   }
 
   async stop(): Promise<void> {
     this.loginFlow.cancel();
+    this.networkWatch.stop();
     this.session?.stop();
     this.cancelReplan?.();
     this.cancelRecheck?.();
