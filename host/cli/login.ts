@@ -32,11 +32,13 @@ export async function loginCommand(socketPath: string, flags: LoginFlags, print:
     if (flags.qr) print(`\n${renderUnicodeCompact(login.verificationUriComplete)}`);
     print(`Waiting for approval (the code expires at ${new Date(login.expiresAt).toLocaleTimeString()})…`);
     const stopProgress = showProgress(Date.parse(login.expiresAt));
+    let done: Status;
     try {
-      print(signedIn(await untilDone(client)));
+      done = await untilDone(client);
     } finally {
       stopProgress();
     }
+    print(signedIn(done));
   } finally {
     await client.close();
   }
