@@ -122,6 +122,20 @@ describe('turning protection off needs the disable password', () => {
     expect((await runCli(service, ['enable'])).code).toBe(0);
     expect((await status()).protection.state).toBe('protected');
   });
+
+  it('accepts a one-time code from the portal instead, once', async () => {
+    const deviceId = (await status()).account!.deviceId;
+    const issued = await system.admin.json<{ code: string }>('POST', `/api/v1/admin/devices/${deviceId}/one-time-codes`, { kind: 'disable' });
+    expect(issued.status).toBe(200);
+    const off = await runCli(service, ['disable', '--code', issued.body.code]);
+    expect(off.code, off.stderr).toBe(0);
+    expect((await status()).protection.state).toBe('disabled');
+    expect((await runCli(service, ['enable'])).code).toBe(0);
+
+    const reused = await runCli(service, ['disable', '--code', issued.body.code]);
+    expect(reused.code).toBe(1);
+    expect(reused.stderr).toContain('one-time code is not valid');
+  });
 });
 
 describe('signing out needs the logout password', () => {
