@@ -13,7 +13,7 @@ import { BrowserSettings, Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
 import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
-import { stopProcess, tempDir } from '../../support/waygate-process.js';
+import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
 
 const gsettingsMissing = (() => {
   try {
@@ -95,6 +95,20 @@ describe('protected', () => {
     const pac = await (await fetch(url)).text();
     expect(pac).toContain(`PROXY ${system.edge.proxyUrl.replace('http://', '')}`);
     expect((await status()).systemProxy.state).toBe('applied');
+  });
+});
+
+describe('after a crash', () => {
+  it.skipIf(gsettingsMissing !== null)('restores the user’s proxy settings the dead service left applied, then applies its own again', async () => {
+    const before = gnomeProxy('autoconfig-url');
+    await stopProcess(service.proc, 'SIGKILL');
+    // The dead service's PAC URL is still set: nobody serves it any more.
+    expect(gnomeProxy('autoconfig-url')).toBe(before);
+    service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url, args: ['--system-proxy', 'on'] });
+    await waitForLog(service.proc, 'restored the system proxy a previous run left applied');
+    await expect.poll(async () => (await status()).systemProxy.state, { timeout: 5_000 }).toBe('applied');
+    const after = gnomeProxy('autoconfig-url').replace(/^'|'$/g, '');
+    expect(await (await fetch(after)).text()).toContain('FindProxyForURL');
   });
 });
 
