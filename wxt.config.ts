@@ -23,7 +23,11 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     key: EXTENSION_KEY,
-    permissions: ['nativeMessaging', 'storage'],
+    // proxy: apply the PAC; webRequest + webRequestAuthProvider: answer the edge's 407 without a prompt;
+    // alarms: browser-only sync, token refresh and turning back on; <all_urls>: see every proxy challenge
+    // and reach the portal from the worker.
+    permissions: ['nativeMessaging', 'storage', 'proxy', 'webRequest', 'webRequestAuthProvider', 'alarms'],
+    host_permissions: ['<all_urls>'],
     action: { default_title: '__MSG_extName__' },
     storage: { managed_schema: 'managed_schema.json' },
   },

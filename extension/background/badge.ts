@@ -1,7 +1,12 @@
-/** The toolbar icon's badge and title mirror the host link, so the state shows without opening the popup. */
+/**
+ * The toolbar icon's badge and title mirror the host link and protection, so the state shows
+ * without opening the popup. Problems with the app come first (nothing else is known then); after
+ * that the badge says what protection is doing, in the same words as the popup.
+ */
 import { browser } from 'wxt/browser';
 import type { HostLink } from '../lib/connection-state.js';
 import { t } from '../lib/i18n.js';
+import type { ProtectionView } from '../lib/popup-view.js';
 
 interface BadgeLook {
   text: string;
@@ -13,23 +18,40 @@ const OK = '#1a7f37';
 const WARN = '#9a6700';
 const BAD = '#cf222e';
 
-export function badgeLook(link: HostLink): BadgeLook {
+export function badgeLook(link: HostLink, protection: ProtectionView): BadgeLook {
   switch (link.state) {
     case 'connecting':
       return { text: '…', color: WARN, title: t('badgeTitleConnecting') };
-    case 'not-installed':
-      return { text: '!', color: BAD, title: t('badgeTitleNotInstalled') };
     case 'disconnected':
       return { text: '!', color: BAD, title: t('badgeTitleDisconnected', link.reason) };
     case 'connected':
       if (link.service?.state === 'down') return { text: '!', color: BAD, title: t('badgeTitleServiceDown', link.service.reason) };
       if (link.service === null) return { text: '…', color: WARN, title: t('badgeTitleConnecting') };
-      return { text: '', color: OK, title: t('badgeTitleConnected', link.service.status.version) };
+      return protectionLook(protection, t('badgeAppMode', link.service.status.version));
+    case 'not-installed':
+      return protectionLook(protection, t('badgeBrowserOnlyMode'));
   }
 }
 
-export async function applyBadge(link: HostLink): Promise<void> {
-  const look = badgeLook(link);
+function protectionLook(protection: ProtectionView, mode: string): BadgeLook {
+  const title = (state: string) => t('badgeTitleProtection', state, mode);
+  switch (protection.look) {
+    case 'protected':
+      return { text: '', color: OK, title: title(t('protectionProtected')) };
+    case 'off':
+    case 'disabled':
+      return { text: 'off', color: WARN, title: title(t(protection.title)) };
+    case 'waiting':
+    case 'unknown':
+      return { text: '…', color: WARN, title: title(t(protection.title)) };
+    case 'signed-out':
+      return { text: '!', color: WARN, title: title(t('protectionSignedOut')) };
+    case 'overridden':
+      return { text: '!', color: BAD, title: title(t(protection.overridden ?? 'protectionOverridden')) };
+  }
+}
+
+export async function applyBadge(look: BadgeLook): Promise<void> {
   await Promise.all([
     browser.action.setBadgeText({ text: look.text }),
     browser.action.setBadgeBackgroundColor({ color: look.color }),

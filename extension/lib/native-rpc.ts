@@ -3,6 +3,7 @@
  * a timeout; a reply is validated before it is trusted; a reply nobody waits for any more is dropped;
  * when the port goes away every pending call is rejected with the reason.
  */
+import type { z } from 'zod';
 import { WaygateError, type ErrorCode } from '../../protocol/errors.js';
 import {
   HostMessage,
@@ -26,6 +27,11 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** The reply schema of `method`, typed by the method (indexing the table with a generic key loses that). */
+function replySchema<M extends NativeMethod>(method: M): z.ZodType<NativeResult<M>> {
+  return NATIVE_METHODS[method].reply;
+}
+
 export class NativeRpc {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
@@ -46,7 +52,7 @@ export class NativeRpc {
         reject(new WaygateError('TIMEOUT', `The Waygate app did not answer ${method} within ${this.timeoutMs} ms.`));
       }, this.timeoutMs);
       const parseResult = (value: unknown) => {
-        const parsed = NATIVE_METHODS[method].result.safeParse(value);
+        const parsed = replySchema(method).safeParse(value);
         if (parsed.success) resolve(parsed.data);
         else reject(new WaygateError('BAD_REQUEST', `The Waygate app's ${method} reply does not match the protocol.`));
       };

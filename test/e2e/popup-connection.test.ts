@@ -67,8 +67,29 @@ describe.skipIf(browserMissing !== null)('popup ⇄ extension ⇄ waygate native
 
   it('sets the toolbar badge and title from the state', async () => {
     await waitForLink(popup, 'connected', 'up');
+    // The service has no account here: the badge asks for attention and the title says why.
+    await expect.poll(() => toolbarBadge(browser.worker)).toMatchObject({ text: '!' });
     const badge = await toolbarBadge(browser.worker);
     expect(badge.title).toContain('0.1.0');
-    expect(badge.text).toBe('');
+    expect(badge.title).toContain('Not signed in');
+  });
+
+  it('shows app mode and what the service says about protection', async () => {
+    await popup.setViewportSize({ width: 360, height: 700 });
+    await popup.waitForSelector('[data-testid="protection-state"][data-mode="app"][data-state="signed-out"]');
+    expect(await popup.getByTestId('fact-mode').textContent()).toBe('Waygate app');
+    expect(await popup.getByTestId('protection-state').textContent()).toContain('Not signed in');
+    expect(await popup.getByTestId('sign-in').isVisible()).toBe(true);
+    expect(await popup.getByTestId('mode-note').count()).toBe(0);
+    await screenshot(popup, 'popup-app-mode-signed-out');
+  });
+
+  it('explains a typed URL through the app', async () => {
+    await popup.getByTestId('explain-url').fill('https://example.com/');
+    await popup.getByTestId('explain-button').click();
+    await popup.waitForSelector('[data-testid="explain-route"]');
+    expect(await popup.getByTestId('explain-route').getAttribute('data-kind')).toMatch(/^(edge|direct|blocked)$/);
+    expect(await popup.getByTestId('explain-reasons').locator('li').count()).toBeGreaterThan(0);
+    await screenshot(popup, 'popup-app-mode-explain');
   });
 });

@@ -123,6 +123,19 @@ describe('browser-only mode: signing in', () => {
     expect(store.enrollment.value).toBeNull();
   });
 
+  it('cancels a sign-in that waits for approval, and stops polling', async () => {
+    portal.approveAfterPolls = null;
+    const d = device();
+    await d.startLogin(PORTAL_URL);
+    const cancelled = await d.cancelLogin();
+    expect(cancelled.login).toBeNull();
+    const polls = portal.requests.filter((r) => r.path.endsWith('/token')).length;
+    portal.approveAfterPolls = 0;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(portal.requests.filter((r) => r.path.endsWith('/token')).length).toBeLessThanOrEqual(polls + 1);
+    expect(store.enrollment.value).toBeNull();
+  });
+
   it('resumes polling a sign-in after the worker restarts', async () => {
     portal.approveAfterPolls = null;
     const first = device();

@@ -30,7 +30,8 @@ export async function newSigner(kid: string): Promise<Signer> {
 }
 
 export function effectiveConfig(change: Partial<EffectiveConfig> = {}, appProfile: Partial<EffectiveConfig['appProfile']> = {}): EffectiveConfig {
-  const { match: _match, ...profile } = DEFAULT_POLICY.appProfiles[0]!;
+  const { match, ...profile } = DEFAULT_POLICY.appProfiles[0]!;
+  void match;
   const { pac, ...forwarding } = DEFAULT_POLICY.forwardingProfiles[0]!;
   return {
     schemaVersion: 1,

@@ -57,19 +57,20 @@ describe('app mode: browser settings', () => {
 
     host.onStatus({ ...PROTECTED_STATUS, edgeTokenExpiresAt: '2024-01-01T02:00:00.000Z' }, null);
     await vi.waitFor(() => expect(posted().filter((p) => p.method === 'browser-settings')).toHaveLength(2));
+    answer('browser-settings', SETTINGS);
     host.onStatus({ ...PROTECTED_STATUS, browserProxy: { mode: 'release' } }, null);
     await vi.waitFor(() => expect(posted().filter((p) => p.method === 'browser-settings')).toHaveLength(3));
   });
 
   it('fetches again on a new connection even when nothing changed', async () => {
-    const { host, posted, replace } = setup();
+    const { host, rpc, replace } = setup();
     host.onStatus(PROTECTED_STATUS, null);
-    // The first connection's call stays unanswered: the port went away (and its calls with it).
+    // The first connection's call stays unanswered: the port went away, and its calls with it.
+    rpc.close('DISCONNECTED', 'Native host has exited.');
     const port2 = new FakeNativePort();
     replace(new NativeRpc(port2, () => undefined));
     host.onStatus(PROTECTED_STATUS, null);
     await vi.waitFor(() => expect((port2.posted as Posted[]).filter((p) => p.method === 'browser-settings')).toHaveLength(1));
-    expect(posted().filter((p) => p.method === 'browser-settings')).toHaveLength(1);
   });
 
   it('refreshes the credentials for a refused proxy token', async () => {

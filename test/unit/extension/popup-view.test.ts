@@ -101,7 +101,8 @@ describe('popup view: actions', () => {
   it('shows the user code while a sign-in waits, instead of the sign-in form', () => {
     const login = { state: 'waiting' as const, userCode: 'ABCD-EFGH', verificationUri: 'https://p/device', verificationUriComplete: 'https://p/device?user_code=ABCD-EFGH', expiresAt: '2030-01-01T00:00:00Z' };
     const view = popupView(input({ link: app({ ...STATUS, login }) }));
-    expect(view.login).toEqual({ state: 'waiting', userCode: 'ABCD-EFGH', url: 'https://p/device?user_code=ABCD-EFGH' });
+    // Only browser-only mode can cancel: the app's sign-in has no cancel route and simply expires.
+    expect(view.login).toEqual({ state: 'waiting', userCode: 'ABCD-EFGH', url: 'https://p/device?user_code=ABCD-EFGH', cancellable: false });
     expect(view.signIn).toBeNull();
   });
 

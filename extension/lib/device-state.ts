@@ -1,0 +1,27 @@
+/**
+ * What the popup shows about the device, whichever side runs it: in app mode it is taken from the
+ * service's `Status`; in browser-only mode the worker computes it and stores it here. The shapes are
+ * the LocalAPI's own, so both modes read the same way.
+ */
+import { z } from 'zod';
+import { Account, ConfigState, EdgeView, LoginProgress, NetworkView, Protection, type Status } from '../../protocol/localapi.js';
+import { storedItem } from './stored.js';
+
+export const DeviceSnapshot = z.object({
+  account: Account.nullable(),
+  login: LoginProgress.nullable(),
+  config: ConfigState,
+  protection: Protection,
+  network: NetworkView,
+  edge: EdgeView.nullable(),
+  reasons: z.array(z.string()),
+});
+export type DeviceSnapshot = z.infer<typeof DeviceSnapshot>;
+
+export function snapshotOfStatus(status: Status): DeviceSnapshot {
+  const { account, login, config, protection, network, edge, reasons } = status;
+  return { account, login, config, protection, network, edge, reasons };
+}
+
+/** Written by the worker in browser-only mode; null before it first ran. */
+export const browserOnlySnapshotItem = storedItem('local:browserOnlySnapshot', DeviceSnapshot.nullable(), null);

@@ -1,0 +1,171 @@
+/**
+ * What the popup and the toolbar badge show about protection, decided without the DOM or the
+ * browser so every state is unit-tested and the components only render. The inputs are the stored
+ * facts the worker writes: the host link (with the service's status in app mode), the browser-only
+ * snapshot, whether our proxy setting is in force, and the administrator's managed settings.
+ */
+import { allowsSignOut } from '../../protocol/managed-config.js';
+import type { ProtectionState } from '../../protocol/localapi.js';
+import type { HostLink } from './connection-state.js';
+import { snapshotOfStatus, type DeviceSnapshot } from './device-state.js';
+import type { MessageKey } from './i18n.js';
+import type { Message, Tone } from './link-view.js';
+import { DEFAULT_PORTAL_URL, type ManagedState } from './managed.js';
+import type { ProxyControl } from './proxy-state.js';
+
+/** `app`: the Waygate app's service decides; `browser-only`: this extension does; `unknown`: not settled yet. */
+export type Mode = 'app' | 'browser-only' | 'unknown';
+
+export interface ViewInput {
+  link: HostLink;
+  browserOnly: DeviceSnapshot | null;
+  control: ProxyControl;
+  managed: ManagedState;
+  lastPortalUrl: string | null;
+}
+
+export type ProtectionLook = ProtectionState | 'overridden' | 'unknown';
+
+export interface ProtectionView {
+  look: ProtectionLook;
+  tone: Tone;
+  title: MessageKey;
+  /** The service's or the plan's own words. */
+  reason: string | null;
+  /** Set when another extension or a policy holds the proxy setting. */
+  overridden: MessageKey | null;
+}
+
+export interface DeviceFact {
+  readonly id: 'user' | 'org' | 'device-name' | 'mode' | 'network' | 'edge' | 'config';
+  readonly label: MessageKey;
+  readonly value: Message | { readonly verbatim: string };
+}
+
+export interface PopupView {
+  mode: Mode;
+  protection: ProtectionView;
+  facts: readonly DeviceFact[];
+  /** Shown while signed out and no sign-in is waiting. */
+  signIn: { portalUrl: string; portalField: 'editable' | 'locked' } | null;
+  /** A sign-in waiting for approval in the portal, or why the last one failed. */
+  login: { state: 'waiting'; userCode: string; url: string; cancellable: boolean } | { state: 'failed'; message: string } | null;
+  signOut: { password: boolean } | null;
+  turnOff: { password: boolean } | null;
+  turnOn: boolean;
+  sync: boolean;
+  /** The last sync's failure, in the portal's or service's words. */
+  syncError: string | null;
+  explain: 'available' | 'needs-app' | null;
+  /** What the other mode would add, for the user to weigh. */
+  otherModeAdds: readonly MessageKey[];
+  managedProblems: readonly string[];
+}
+
+export function modeOf(link: HostLink): Mode {
+  if (link.state === 'connected') return 'app';
+  if (link.state === 'not-installed') return 'browser-only';
+  return 'unknown';
+}
+
+/** The device as the side in charge reports it; null when that side has not reported yet. */
+export function deviceOf(input: ViewInput): DeviceSnapshot | null {
+  const { link } = input;
+  if (link.state === 'connected') return link.service?.state === 'up' ? snapshotOfStatus(link.service.status) : null;
+  if (link.state === 'not-installed') return input.browserOnly;
+  return null;
+}
+
+const LOOK: Record<ProtectionLook, { tone: Tone; title: MessageKey }> = {
+  protected: { tone: 'ok', title: 'protectionProtected' },
+  off: { tone: 'attention', title: 'protectionOff' },
+  disabled: { tone: 'attention', title: 'protectionDisabled' },
+  waiting: { tone: 'pending', title: 'protectionWaiting' },
+  'signed-out': { tone: 'attention', title: 'protectionSignedOut' },
+  overridden: { tone: 'error', title: 'protectionOverridden' },
+  unknown: { tone: 'pending', title: 'protectionUnknown' },
+};
+
+export function protectionView(device: DeviceSnapshot | null, control: ProxyControl): ProtectionView {
+  if (device === null) return { look: 'unknown', ...LOOK.unknown, reason: null, overridden: null };
+  const state = device.protection.state;
+  if (state === 'protected' && control.overridden !== null) {
+    return {
+      look: 'overridden',
+      ...LOOK.overridden,
+      // The plan's "Protected: …" would contradict the heading; the override message says what is wrong.
+      reason: null,
+      overridden: control.overridden === 'controlled_by_other_extensions' ? 'overriddenByExtension' : 'overriddenByPolicy',
+    };
+  }
+  // Signed out, the heading says it all (a failed sign-in is shown on its own).
+  return { look: state, ...LOOK[state], reason: state === 'signed-out' ? null : device.protection.reason, overridden: null };
+}
+
+const APP_ADDS: readonly MessageKey[] = ['appAddsSystemProxy', 'appAddsTrustedNetwork', 'appAddsCredentials', 'appAddsTunnel'];
+
+export function popupView(input: ViewInput): PopupView {
+  const mode = modeOf(input.link);
+  const device = deviceOf(input);
+  const protection = protectionView(device, input.control);
+  const managed = input.managed.config;
+  const signedIn = device?.account != null;
+  const waiting = device?.login?.state === 'waiting' ? device.login : null;
+  const failed = device?.login?.state === 'failed' ? device.login : null;
+  const canAct = device !== null;
+  const state = device?.protection.state;
+  return {
+    mode,
+    protection,
+    facts: device === null ? [] : facts(device, mode),
+    signIn:
+      canAct && !signedIn && waiting === null
+        ? {
+            portalUrl: managed?.portalUrl ?? input.lastPortalUrl ?? DEFAULT_PORTAL_URL,
+            portalField: managed?.lockPortalUrl === true ? 'locked' : 'editable',
+          }
+        : null,
+    login: waiting
+      ? { state: 'waiting', userCode: waiting.userCode, url: waiting.verificationUriComplete, cancellable: mode === 'browser-only' }
+      : failed && !signedIn
+        ? { state: 'failed', message: failed.error.message }
+        : null,
+    signOut: signedIn && allowsSignOut(managed) ? { password: device.protection.passwords.logout } : null,
+    turnOff: signedIn && (state === 'protected' || state === 'off') ? { password: device.protection.passwords.disable } : null,
+    turnOn: signedIn && state === 'disabled',
+    sync: signedIn,
+    syncError: signedIn ? (device.config.lastError?.message ?? null) : null,
+    explain: mode === 'app' && device !== null ? 'available' : mode === 'browser-only' ? 'needs-app' : null,
+    otherModeAdds: mode === 'browser-only' ? APP_ADDS : [],
+    managedProblems: input.managed.problems,
+  };
+}
+
+const NETWORK: Record<DeviceSnapshot['network']['type'], MessageKey> = {
+  trusted: 'networkTrusted',
+  'vpn-trusted': 'networkVpnTrusted',
+  'off-trusted': 'networkOffTrusted',
+};
+
+function facts(device: DeviceSnapshot, mode: Mode): DeviceFact[] {
+  const list: DeviceFact[] = [];
+  const { account, edge } = device;
+  if (account) {
+    list.push({ id: 'user', label: 'factUser', value: { verbatim: account.user.name ? `${account.user.name} <${account.user.email}>` : account.user.email } });
+    list.push({ id: 'org', label: 'factOrg', value: { verbatim: account.org.name } });
+    list.push({ id: 'device-name', label: 'factDeviceName', value: { verbatim: account.deviceName } });
+  }
+  list.push({ id: 'mode', label: 'factProtectionMode', value: { key: mode === 'app' ? 'modeApp' : 'modeBrowserOnly', subs: [] } });
+  if (account) {
+    list.push({ id: 'network', label: 'factNetwork', value: { key: NETWORK[device.network.type], subs: [] } });
+    if (edge) {
+      list.push({
+        id: 'edge',
+        label: 'factEdge',
+        value: edge.latencyMs === null ? { key: 'edgeValue', subs: [edge.id, edge.region] } : { key: 'edgeValueLatency', subs: [edge.id, edge.region, String(Math.round(edge.latencyMs))] },
+      });
+    }
+    if (device.config.policyVersion !== null) list.push({ id: 'config', label: 'factPolicy', value: { key: 'policyValue', subs: [String(device.config.policyVersion)] } });
+  }
+  return list;
+}
