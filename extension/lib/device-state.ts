@@ -4,18 +4,10 @@
  * the LocalAPI's own, so both modes read the same way.
  */
 import { z } from 'zod';
-import { Account, ConfigState, EdgeView, LoginProgress, NetworkView, Protection, type Status } from '../../protocol/localapi.js';
+import { Status } from '../../protocol/localapi.js';
 import { storedItem } from './stored.js';
 
-export const DeviceSnapshot = z.object({
-  account: Account.nullable(),
-  login: LoginProgress.nullable(),
-  config: ConfigState,
-  protection: Protection,
-  network: NetworkView,
-  edge: EdgeView.nullable(),
-  reasons: z.array(z.string()),
-});
+export const DeviceSnapshot = Status.pick({ account: true, login: true, config: true, protection: true, network: true, edge: true, reasons: true });
 export type DeviceSnapshot = z.infer<typeof DeviceSnapshot>;
 
 export function snapshotOfStatus(status: Status): DeviceSnapshot {

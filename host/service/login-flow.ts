@@ -4,8 +4,9 @@
  * the portal. One sign-in at a time; a new one cancels the one in progress.
  */
 import { WaygateError, toWireError } from '../../protocol/errors.js';
-import type { Account, LoginProgress, LoginRequest } from '../../protocol/localapi.js';
+import type { LoginProgress, LoginRequest } from '../../protocol/localapi.js';
 import { CLIENT_ID, ENROLLMENT_TOKEN_GRANT, type DeviceTokenResponse } from '../../protocol/portal.js';
+import { accountOf } from '../../core/account.js';
 import { abortableSleep, pollForApproval } from '../../core/device-flow.js';
 import { PortalClient } from '../../core/portal-client.js';
 import type { Logger } from '../log.js';
@@ -88,14 +89,7 @@ export class LoginFlow {
   }
 
   private enrollmentOf(response: DeviceTokenResponse, portalUrl: string, deviceName: string): Enrollment {
-    const account: Account = {
-      portalUrl,
-      deviceId: response.device_id,
-      deviceName,
-      user: response.user,
-      org: response.org,
-      enrolledAt: new Date(this.deps.now()).toISOString(),
-    };
+    const account = accountOf(response, portalUrl, deviceName, this.deps.now());
     return { account, credential: response.device_credential, portalKeys: response.portal_keys.keys };
   }
 }

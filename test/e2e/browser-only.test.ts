@@ -28,7 +28,7 @@ import {
   writeProxyCompetitor,
   type ExtensionBrowser,
 } from '../support/browser.js';
-import { browse } from '../support/device-browser.js';
+import { browse, browseUntil } from '../support/device-browser.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { tempDir } from '../support/waygate-process.js';
 
@@ -159,13 +159,9 @@ describe.skipIf(browserMissing !== null)('browser-only mode: enrollment, policy 
   it('keeps every request working past the edge token’s expiry, with no prompt', async () => {
     const first = (await extensionSessionStorage(browser.worker)).edgeCredentials as { token: string; expiresAt: string };
     const deadline = Date.parse(first.expiresAt) + 3_000;
-    const results: { status: number | null; ok: boolean }[] = [];
-    for (let i = 0; Date.now() < deadline; i++) {
-      const page = await browse(browser.context, `http://origin.test:${system.originPort}/tick-${i}`);
-      results.push({ status: page.status, ok: page.text.includes(ORIGIN_BODY) });
-    }
-    expect(results.length).toBeGreaterThan(3);
-    expect(results.filter((r) => r.status !== 200 || !r.ok)).toEqual([]);
+    const run = await browseUntil(browser.context, `http://origin.test:${system.originPort}`, deadline, ORIGIN_BODY);
+    expect(run.count).toBeGreaterThan(3);
+    expect(run.failed).toEqual([]);
     const later = (await extensionSessionStorage(browser.worker)).edgeCredentials as { token: string };
     expect(later.token).not.toBe(first.token);
     const afterExpiry = (await system.edge.accessLog()).filter((entry) => entry.host === 'origin.test' && Date.parse(String(entry.time)) > Date.parse(first.expiresAt));

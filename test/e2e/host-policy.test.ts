@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Status } from '../../protocol/localapi.js';
 import { screenshot } from '../support/browser.js';
-import { approveInOpenedTab, browse, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
+import { approveInOpenedTab, browseUntil, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
 import { runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
@@ -59,14 +59,10 @@ describe.skipIf(browserMissing !== null)('host mode with short-lived edge tokens
     const firstExpiry = (await status()).edgeTokenExpiresAt;
     expect(firstExpiry).not.toBeNull();
     const deadline = Date.parse(firstExpiry!) + 3_000;
-    const results: { status: number | null; ok: boolean }[] = [];
     // Browse until well past the first token's expiry: each page is its own request to the edge.
-    for (let i = 0; Date.now() < deadline; i++) {
-      const page = await browse(browser.context, `http://origin.test:${system.originPort}/tick-${i}`);
-      results.push({ status: page.status, ok: page.text.includes(ORIGIN_BODY) });
-    }
-    expect(results.length).toBeGreaterThan(3);
-    expect(results.filter((r) => r.status !== 200 || !r.ok)).toEqual([]);
+    const run = await browseUntil(browser.context, `http://origin.test:${system.originPort}`, deadline, ORIGIN_BODY);
+    expect(run.count).toBeGreaterThan(3);
+    expect(run.failed).toEqual([]);
     const later = (await status()).edgeTokenExpiresAt;
     expect(Date.parse(later!)).toBeGreaterThan(Date.parse(firstExpiry!));
     // The edge (no clock tolerance here) saw requests after the first token had expired, and accepted

@@ -59,3 +59,18 @@ export async function browse(context: BrowserContext, url: string): Promise<{ st
     await page.close();
   }
 }
+
+/**
+ * Loads `base/tick-N` in fresh tabs, one after another, until `deadline` (epoch ms); returns the
+ * pages that did not come back 200 with `expected` in them (empty when every one did) and how many ran.
+ */
+export async function browseUntil(context: BrowserContext, base: string, deadline: number, expected: string): Promise<{ count: number; failed: { url: string; status: number | null }[] }> {
+  const failed: { url: string; status: number | null }[] = [];
+  let count = 0;
+  for (; Date.now() < deadline; count++) {
+    const url = `${base}/tick-${count}`;
+    const page = await browse(context, url);
+    if (page.status !== 200 || !page.text.includes(expected)) failed.push({ url, status: page.status });
+  }
+  return { count, failed };
+}

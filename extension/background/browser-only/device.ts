@@ -12,6 +12,7 @@
  * - every state change ends in `applyNow`, which re-plans, hands the settings to the proxy applier
  *   and stores the snapshot the popup shows.
  */
+import { accountOf } from '../../../core/account.js';
 import { pollForApproval } from '../../../core/device-flow.js';
 import { verifyPasswordHash, type Scrypt } from '../../../core/password.js';
 import { plan } from '../../../core/plan.js';
@@ -255,14 +256,7 @@ export class BrowserOnlyDevice {
       portalUrl,
       credential: response.device_credential,
       portalKeys: response.portal_keys.keys,
-      account: {
-        portalUrl,
-        deviceId: response.device_id,
-        deviceName,
-        user: response.user,
-        org: response.org,
-        enrolledAt: new Date(this.deps.now()).toISOString(),
-      },
+      account: accountOf(response, portalUrl, deviceName, this.deps.now()),
     });
     await Promise.all([store.login.set(null), store.config.set(null), store.sync.set(NEVER_SYNCED), store.token.set(null), store.disabledUntil.set(null)]);
     await this.syncNow();
