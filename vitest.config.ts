@@ -5,14 +5,21 @@ import { defineConfig } from 'vitest/config';
  * Unix sockets), `e2e` (real headless Chromium with the built extension). `npm test` runs the first
  * two; `npm run test:all` runs all of them.
  */
+/**
+ * Tests never send traffic off the machine: services they start (and those the browser's native host
+ * starts) make no captive-portal probe unless a test gives them a local one.
+ */
+const env = { WAYGATE_CAPTIVE_PROBE_URL: 'off' };
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', env } },
       {
         test: {
           name: 'integration',
+          env,
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
@@ -22,6 +29,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          env,
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 60_000,

@@ -18,6 +18,18 @@ export interface EdgeChoice {
   latencyMs: number | null;
 }
 
+/** A captive portal pause in force (core/captive-pause.ts): forwarding stands aside until `until`. */
+export interface CaptivePause {
+  until: number;
+  loginUrl: string | null;
+}
+
+/** No edge answers: what the profile's failOpen says to do about it (core/edge-selection.ts). */
+export interface EdgeFailure {
+  mode: 'open' | 'closed';
+  reason: string;
+}
+
 export interface PlanInputs {
   signedIn: boolean;
   /** The config in force (verified), null before the first one. */
@@ -26,6 +38,8 @@ export interface PlanInputs {
   edges: EdgeChoice | null;
   /** Epoch ms until which the user turned protection off, or null. */
   disabledUntil: number | null;
+  captivePause?: CaptivePause | null;
+  edgeFailure?: EdgeFailure | null;
   localProxyPort: number | null;
   now: number;
 }
@@ -78,6 +92,20 @@ export function plan(inputs: PlanInputs): Plan {
     return { ...NOTHING, internet: 'none', private: configured.privateAccess, status: { state: 'off', reason }, reasons: [...reasons, reason], replanAt: null };
   }
 
+  const pause = inputs.captivePause;
+  if (pause && pause.until > inputs.now) {
+    const until = new Date(pause.until).toISOString();
+    const reason = `Captive portal: forwarding is paused so you can sign in to this network; protection resumes by ${until}, or as soon as the internet answers.`;
+    reasons.push(reason);
+    return { ...NOTHING, internet: 'none', private: 'none', status: { state: 'paused', reason }, reasons, replanAt: pause.until };
+  }
+
+  if (inputs.edgeFailure?.mode === 'open') {
+    const reason = `No edge answers (${inputs.edgeFailure.reason}); the profile fails open, so traffic goes direct until one does.`;
+    reasons.push(reason);
+    return { ...NOTHING, internet: 'none', private: 'none', status: { state: 'fail-open', reason }, reasons, replanAt: null };
+  }
+
   let internet = configured.internet;
   if (internet === 'tunnel' || internet === 'local-proxy') {
     reasons.push(`This version of Waygate cannot apply ${internet} yet; the browser and apps use the edge proxy instead.`);
@@ -91,14 +119,19 @@ export function plan(inputs: PlanInputs): Plan {
 
   const browserProxy: BrowserProxyPlan = profile.allowUserProxy ? { mode: 'release' } : { mode: 'pac', pacScript, authHosts };
   if (profile.allowUserProxy) reasons.push('The profile lets the user keep their own browser proxy settings, so the browser is left alone.');
-  const reason = `Protected: web traffic goes through edge ${edges.primary.id} as the profile's PAC says.`;
+  // Failing closed keeps the PAC naming the edges: internet requests fail while none answers, local
+  // names still go direct, and the first edge to answer again carries traffic at once.
+  const failedClosed = inputs.edgeFailure?.mode === 'closed';
+  const reason = failedClosed
+    ? `No edge answers (${inputs.edgeFailure?.reason ?? 'no answer'}); the profile fails closed, so internet traffic is blocked until one does.`
+    : `Protected: web traffic goes through edge ${edges.primary.id} as the profile's PAC says.`;
   return {
     internet,
     private: configured.privateAccess,
     browserProxy,
     systemProxy: { mode: 'pac', pacScript },
     tunnel: { mode: 'down' },
-    status: { state: 'protected', reason },
+    status: { state: failedClosed ? 'fail-closed' : 'protected', reason },
     reasons: [...reasons, reason],
     replanAt: null,
   };

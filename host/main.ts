@@ -36,7 +36,10 @@ program
   .addOption(
     new Option('--system-proxy <choice>', 'set the desktop proxy for other apps: auto (user mode only), on, off').choices(['auto', 'on', 'off']).default('auto'),
   )
-  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice }) => {
+  .option('--captive-probe-url <url>', 'captive-portal probe that answers 204 (env WAYGATE_CAPTIVE_PROBE_URL; "off" to disable)')
+  .option('--capport-url <url>', 'the RFC 8908 captive-portal API of this network, when known')
+  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice; captiveProbeUrl?: string; capportUrl?: string }) => {
+    const probe = opts.captiveProbeUrl;
     await runService({
       socketPath: opts.socket,
       operatorUids: (opts.operator ?? []).map(parseUid),
@@ -44,6 +47,8 @@ program
       systemProxy: opts.systemProxy,
       ...(opts.stateDir ? { stateDir: resolve(opts.stateDir) } : {}),
       ...(opts.portalUrl ? { portalUrl: opts.portalUrl } : {}),
+      ...(probe ? { captiveProbeUrl: probe === 'off' ? null : probe } : {}),
+      ...(opts.capportUrl ? { capportUrl: opts.capportUrl } : {}),
     });
   });
 

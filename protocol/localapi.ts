@@ -98,10 +98,14 @@ export type ConfigState = z.infer<typeof ConfigState>;
  * - `protected`   traffic goes through the organisation's edge as the profile says;
  * - `off`         the profile forwards nothing on this network (e.g. trusted);
  * - `disabled`    the user turned it off; it turns itself back on at `disabledUntil`;
+ * - `paused`      a captive portal was found: forwarding pauses so the user can sign in to it,
+ *                 and resumes at `captivePortal.resumesAt` or as soon as the internet answers;
+ * - `fail-open`   no edge answers and the profile fails open: traffic goes direct until one does;
+ * - `fail-closed` no edge answers and the profile fails closed: traffic is blocked until one does;
  * - `waiting`     signed in, no config yet (first sync pending or failing);
  * - `signed-out`  not enrolled: nothing is forwarded.
  */
-export const ProtectionState = z.enum(['protected', 'off', 'disabled', 'waiting', 'signed-out']);
+export const ProtectionState = z.enum(['protected', 'off', 'disabled', 'paused', 'fail-open', 'fail-closed', 'waiting', 'signed-out']);
 export type ProtectionState = z.infer<typeof ProtectionState>;
 
 export const Protection = z.object({
@@ -114,7 +118,25 @@ export const Protection = z.object({
 });
 export type Protection = z.infer<typeof Protection>;
 
-export const NetworkView = z.object({ type: NetworkType, evidence: z.array(z.string()) });
+/** One trusted-network criterion as last evaluated: whether it held, and what was seen. */
+export const CriterionCheck = z.object({
+  criterion: z.enum(['dnsServers', 'dnsSearchDomains', 'hostnameResolves', 'defaultGateways', 'networkRanges', 'beacon']),
+  met: z.boolean(),
+  /** What was observed, in words: "DNS servers 10.0.0.53, 1.1.1.1 include 10.0.0.53". */
+  detail: z.string(),
+});
+export type CriterionCheck = z.infer<typeof CriterionCheck>;
+
+/**
+ * Where the device is: its network type, the evidence in words, each criterion's check (empty when
+ * the profile defines no trusted network), and when the network last changed (ISO 8601).
+ */
+export const NetworkView = z.object({
+  type: NetworkType,
+  evidence: z.array(z.string()),
+  checks: z.array(CriterionCheck).default([]),
+  changedAt: z.string().nullable().default(null),
+});
 export type NetworkView = z.infer<typeof NetworkView>;
 
 export const EdgeView = z.object({
@@ -124,7 +146,22 @@ export const EdgeView = z.object({
   /** Time to first byte of the edge's /probe, null until measured or when it did not answer. */
   latencyMs: z.number().nullable(),
   secondaryId: z.string().nullable(),
+  /** `ok`, `degraded` (answering, but slower than the profile tolerates), or `unreachable`. */
+  health: z.enum(['ok', 'degraded', 'unreachable']).default('ok'),
+  /** Why this edge is the one in use ("fastest of 2", "failed over from eu-1: no answer for 3 s"). */
+  reason: z.string().default(''),
 });
+
+/** A captive portal (hotel, café Wi-Fi) between the device and the internet. */
+export const CaptivePortalView = z.object({
+  state: z.enum(['none', 'detected']),
+  /** Where the user signs in to it (the RFC 8908 user-portal-url, or where the probe was redirected). */
+  loginUrl: z.string().nullable(),
+  /** ISO 8601: protection resumes then at the latest; earlier as soon as the internet answers. */
+  resumesAt: z.string().nullable(),
+  detail: z.string(),
+});
+export type CaptivePortalView = z.infer<typeof CaptivePortalView>;
 export type EdgeView = z.infer<typeof EdgeView>;
 
 /**
@@ -160,6 +197,7 @@ export const Status = z.object({
   protection: Protection,
   network: NetworkView,
   edge: EdgeView.nullable(),
+  captivePortal: CaptivePortalView.default({ state: 'none', loginUrl: null, resumesAt: null, detail: '' }),
   browserProxy: BrowserProxyView,
   systemProxy: SystemProxyView,
   /** When the current edge token expires (ISO 8601); the token itself only via `browser-settings`. */

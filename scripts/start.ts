@@ -38,6 +38,8 @@ const service = await startService({
   mode: isRoot ? 'system' : 'user',
   logger: createLogger('service'),
   stateDir: join(stateDir, 'service'),
+  // The demo assumes no internet: no captive-portal probe unless WAYGATE_CAPTIVE_PROBE_URL names one.
+  captiveProbeUrl: process.env.WAYGATE_CAPTIVE_PROBE_URL ?? null,
   portalUrl: portal.url,
 });
 

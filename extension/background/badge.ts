@@ -1,7 +1,10 @@
 /**
  * The toolbar icon's badge and title mirror the host link and protection, so the state shows
  * without opening the popup. Problems with the app come first (nothing else is known then); after
- * that the badge says what protection is doing, in the same words as the popup.
+ * that the badge says what protection is doing, in the same words as the popup. Each state that
+ * asks something different of the user looks different: paused for a captive portal (`||`, blue:
+ * sign in to the network), failed open (`!`, orange: traffic goes direct), failed closed (`x`,
+ * red: traffic is blocked).
  */
 import { browser } from 'wxt/browser';
 import type { HostLink } from '../lib/connection-state.js';
@@ -17,6 +20,10 @@ interface BadgeLook {
 const OK = '#1a7f37';
 const WARN = '#9a6700';
 const BAD = '#cf222e';
+/** Paused for a captive portal: nothing is wrong, the user has a step to take. */
+const ACTION = '#0969da';
+/** Failed open: traffic goes direct, unprotected; louder than amber, short of the red of blocked. */
+const EXPOSED = '#bc4c00';
 
 export function badgeLook(link: HostLink, protection: ProtectionView): BadgeLook {
   switch (link.state) {
@@ -41,6 +48,12 @@ function protectionLook(protection: ProtectionView, mode: string): BadgeLook {
     case 'off':
     case 'disabled':
       return { text: 'off', color: WARN, title: title(t(protection.title)) };
+    case 'paused':
+      return { text: '||', color: ACTION, title: title(t(protection.title)) };
+    case 'fail-open':
+      return { text: '!', color: EXPOSED, title: title(t(protection.title)) };
+    case 'fail-closed':
+      return { text: 'x', color: BAD, title: title(t(protection.title)) };
     case 'waiting':
     case 'unknown':
       return { text: '…', color: WARN, title: title(t(protection.title)) };

@@ -2,12 +2,15 @@
  * App mode: the Waygate service decides, the worker applies. Whenever the pushed status names a new
  * browser proxy (its digest) or a new edge token (its expiry), and once on every new connection,
  * the worker fetches `browser-settings` and hands them to the proxy applier. Sign-in from the popup
- * goes through the service's `login`, and the worker opens the verification page itself.
+ * goes through the service's `login`, and the worker opens the verification page itself; when the
+ * service finds a captive portal, the worker opens its sign-in page (once per detection, CaptiveTab).
  */
 import { WaygateError } from '../../protocol/errors.js';
 import type { BrowserSettings, Status } from '../../protocol/localapi.js';
 import type { ManagedConfig } from '../../protocol/managed-config.js';
 import type { NativeRpc } from '../lib/native-rpc.js';
+import type { StoredItem } from '../lib/stored.js';
+import { CaptiveTab, type CaptiveMemory } from './captive-tab.js';
 
 /** What in a status means the browser settings changed: the PAC's digest and the token's expiry. */
 export function settingsKey(status: Status): string {
@@ -20,6 +23,8 @@ export interface HostModeDeps {
   rpc(): NativeRpc | null;
   apply(settings: BrowserSettings): Promise<void>;
   openTab(url: string): void;
+  /** Which captive-portal detection already had its sign-in page opened (survives worker restarts). */
+  captiveMemory: StoredItem<CaptiveMemory>;
 }
 
 export class HostMode {
@@ -30,7 +35,11 @@ export class HostMode {
   /** Zero-touch is tried once per connection, so a refused token does not loop with every push. */
   private zeroTouchTried = false;
 
-  constructor(private readonly deps: HostModeDeps) {}
+  private readonly captive: CaptiveTab;
+
+  constructor(private readonly deps: HostModeDeps) {
+    this.captive = new CaptiveTab(deps.captiveMemory, (url) => deps.openTab(url));
+  }
 
   /** Every status the service pushes (and the first one after connecting). */
   onStatus(status: Status, managed: ManagedConfig | null): void {
@@ -41,6 +50,7 @@ export class HostMode {
       this.appliedKey = null;
       this.zeroTouchTried = false;
     }
+    void this.captive.onStatus(status.captivePortal);
     const key = settingsKey(status);
     if (key !== this.appliedKey) {
       this.appliedKey = key;

@@ -32,6 +32,7 @@ import { applyBadge, badgeLook } from './badge.js';
 import { BrowserOnlyDevice, BROWSER_ONLY_ALARMS, type BrowserOnlyAlarm } from './browser-only/device.js';
 import { extensionBrowserOnlyStore } from './browser-only/storage.js';
 import { BrowserProxy } from './browser-proxy.js';
+import { captiveMemoryItem } from './captive-tab.js';
 import { HostMode } from './host-mode.js';
 import { readManaged } from './managed.js';
 import { devicePlatform } from './platform.js';
@@ -77,7 +78,7 @@ export default defineBackground(() => {
   });
 
   let connection: HostConnection | null = null;
-  const host = new HostMode({ rpc: () => connection?.rpc ?? null, apply: applyFrom('app'), openTab });
+  const host = new HostMode({ rpc: () => connection?.rpc ?? null, apply: applyFrom('app'), openTab, captiveMemory: captiveMemoryItem });
 
   /** The mode of the live link; `unknown` until the first attempt to reach the app settles. */
   let mode: Mode = 'unknown';

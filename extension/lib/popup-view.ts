@@ -5,13 +5,14 @@
  * snapshot, whether our proxy setting is in force, and the administrator's managed settings.
  */
 import { allowsSignOut } from '../../protocol/managed-config.js';
-import type { ProtectionState } from '../../protocol/localapi.js';
+import type { CriterionCheck, EdgeView, ProtectionState } from '../../protocol/localapi.js';
 import type { HostLink } from './connection-state.js';
 import { snapshotOfStatus, type DeviceSnapshot } from './device-state.js';
 import type { MessageKey } from './i18n.js';
 import type { Message, Tone } from './link-view.js';
 import { DEFAULT_PORTAL_URL, type ManagedState } from './managed.js';
 import type { ProxyControl } from './proxy-state.js';
+import { webUrl } from './web-url.js';
 
 /** `app`: the Waygate app's service decides; `browser-only`: this extension does; `unknown`: not settled yet. */
 export type Mode = 'app' | 'browser-only' | 'unknown';
@@ -36,16 +37,42 @@ export interface ProtectionView {
   overridden: MessageKey | null;
 }
 
+/** One trusted-network criterion as the side in charge last checked it. */
+export interface CheckView {
+  readonly criterion: MessageKey;
+  readonly met: boolean;
+  /** What was seen, in the service's words. */
+  readonly detail: string;
+}
+
 export interface DeviceFact {
   readonly id: 'user' | 'org' | 'device-name' | 'mode' | 'network' | 'edge' | 'config';
   readonly label: MessageKey;
   readonly value: Message | { readonly verbatim: string };
+  /** Network: each trusted-network criterion checked; absent when the profile defines none. */
+  readonly checks?: { readonly summary: Message; readonly list: readonly CheckView[] };
+  /** Edge: its health, only when it is not ok. */
+  readonly health?: { readonly state: Exclude<EdgeView['health'], 'ok'>; readonly label: MessageKey };
+  /** Words under the value as the side in charge wrote them (why this edge is in use). */
+  readonly note?: string;
+}
+
+/** A captive portal stands between the device and the internet: the user signs in to it. */
+export interface CaptivePortalPanel {
+  /** The sign-in page, only when it is a web page a tab may open. */
+  readonly loginUrl: string | null;
+  /** Epoch ms when protection resumes at the latest; null when the service names no time. */
+  readonly resumesAt: number | null;
+  /** The service's words about what it found; null when it said nothing beyond the reason. */
+  readonly detail: string | null;
 }
 
 export interface PopupView {
   mode: Mode;
   protection: ProtectionView;
   facts: readonly DeviceFact[];
+  /** Shown while the service reports a captive portal. */
+  captivePortal: CaptivePortalPanel | null;
   /** Shown while signed out and no sign-in is waiting. */
   signIn: { portalUrl: string; portalField: 'editable' | 'locked' } | null;
   /** A sign-in waiting for approval in the portal, or why the last one failed. */
@@ -80,6 +107,9 @@ const LOOK: Record<ProtectionLook, { tone: Tone; title: MessageKey }> = {
   protected: { tone: 'ok', title: 'protectionProtected' },
   off: { tone: 'attention', title: 'protectionOff' },
   disabled: { tone: 'attention', title: 'protectionDisabled' },
+  paused: { tone: 'attention', title: 'protectionPaused' },
+  'fail-open': { tone: 'attention', title: 'protectionFailOpen' },
+  'fail-closed': { tone: 'error', title: 'protectionFailClosed' },
   waiting: { tone: 'pending', title: 'protectionWaiting' },
   'signed-out': { tone: 'attention', title: 'protectionSignedOut' },
   overridden: { tone: 'error', title: 'protectionOverridden' },
@@ -118,6 +148,7 @@ export function popupView(input: ViewInput): PopupView {
     mode,
     protection,
     facts: device === null ? [] : facts(device, mode),
+    captivePortal: device === null ? null : captivePortalPanel(device),
     signIn:
       canAct && !signedIn && waiting === null
         ? {
@@ -141,6 +172,58 @@ export function popupView(input: ViewInput): PopupView {
   };
 }
 
+function captivePortalPanel(device: DeviceSnapshot): CaptivePortalPanel | null {
+  const portal = device.captivePortal;
+  if (portal.state !== 'detected' && device.protection.state !== 'paused') return null;
+  const resumesAt = portal.resumesAt === null ? NaN : Date.parse(portal.resumesAt);
+  const detail = portal.detail.trim();
+  return {
+    loginUrl: webUrl(portal.loginUrl),
+    // A time only means something while forwarding is actually paused.
+    resumesAt: device.protection.state === 'paused' && Number.isFinite(resumesAt) ? resumesAt : null,
+    detail: detail === '' || detail === device.protection.reason ? null : detail,
+  };
+}
+
+const CRITERION: Record<CriterionCheck['criterion'], MessageKey> = {
+  dnsServers: 'criterionDnsServers',
+  dnsSearchDomains: 'criterionDnsSearchDomains',
+  hostnameResolves: 'criterionHostnameResolves',
+  defaultGateways: 'criterionDefaultGateways',
+  networkRanges: 'criterionNetworkRanges',
+  beacon: 'criterionBeacon',
+};
+
+const HEALTH: Record<Exclude<EdgeView['health'], 'ok'>, MessageKey> = {
+  degraded: 'edgeHealthDegraded',
+  unreachable: 'edgeHealthUnreachable',
+};
+
+function networkFact(network: DeviceSnapshot['network']): DeviceFact {
+  const fact: DeviceFact = { id: 'network', label: 'factNetwork', value: { key: NETWORK[network.type], subs: [] } };
+  if (network.checks.length === 0) return fact;
+  const met = network.checks.filter((check) => check.met).length;
+  return {
+    ...fact,
+    checks: {
+      summary: { key: 'networkChecksSummary', subs: [String(met), String(network.checks.length)] },
+      list: network.checks.map((check) => ({ criterion: CRITERION[check.criterion], met: check.met, detail: check.detail })),
+    },
+  };
+}
+
+function edgeFact(edge: EdgeView): DeviceFact {
+  const value: Message =
+    edge.latencyMs === null ? { key: 'edgeValue', subs: [edge.id, edge.region] } : { key: 'edgeValueLatency', subs: [edge.id, edge.region, String(Math.round(edge.latencyMs))] };
+  return {
+    id: 'edge',
+    label: 'factEdge',
+    value,
+    ...(edge.health === 'ok' ? {} : { health: { state: edge.health, label: HEALTH[edge.health] } }),
+    ...(edge.reason.trim() === '' ? {} : { note: edge.reason }),
+  };
+}
+
 const NETWORK: Record<DeviceSnapshot['network']['type'], MessageKey> = {
   trusted: 'networkTrusted',
   'vpn-trusted': 'networkVpnTrusted',
@@ -157,14 +240,8 @@ function facts(device: DeviceSnapshot, mode: Mode): DeviceFact[] {
   }
   list.push({ id: 'mode', label: 'factProtectionMode', value: { key: mode === 'app' ? 'modeApp' : 'modeBrowserOnly', subs: [] } });
   if (account) {
-    list.push({ id: 'network', label: 'factNetwork', value: { key: NETWORK[device.network.type], subs: [] } });
-    if (edge) {
-      list.push({
-        id: 'edge',
-        label: 'factEdge',
-        value: edge.latencyMs === null ? { key: 'edgeValue', subs: [edge.id, edge.region] } : { key: 'edgeValueLatency', subs: [edge.id, edge.region, String(Math.round(edge.latencyMs))] },
-      });
-    }
+    list.push(networkFact(device.network));
+    if (edge) list.push(edgeFact(edge));
     if (device.config.policyVersion !== null) list.push({ id: 'config', label: 'factPolicy', value: { key: 'policyValue', subs: [String(device.config.policyVersion)] } });
   }
   return list;

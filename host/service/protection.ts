@@ -29,12 +29,13 @@ import type { Logger } from '../log.js';
 import type { PacServer } from '../proxy/pac-server.js';
 import type { Clock } from './clock.js';
 import { DeviceSession } from './device-session.js';
-import { chooseEdges, type Probe } from './edge-probe.js';
+import { NetworkAwareness, captiveView, type AwarenessState } from './awareness.js';
+import type { Probe } from './edge-probe.js';
 import type { EdgeToken } from './edge-token-keeper.js';
 import { explain } from './explain.js';
 import { deviceFacts } from './fingerprint.js';
 import { LoginFlow } from './login-flow.js';
-import { NetworkWatch, type AddressSource } from './network-watch.js';
+import type { NetmonSource } from '../netmon/source.js';
 import type { StateFiles, Enrollment } from './state-files.js';
 import type { StatusStore } from './status-store.js';
 import type { SystemProxyEffects } from './system-proxy-effects.js';
@@ -55,7 +56,11 @@ export interface ProtectionDeps {
   pacServer: PacServer;
   systemProxy: SystemProxyEffects;
   probe?: Probe;
-  addresses?: AddressSource;
+  netmonSource?: NetmonSource;
+  /** The captive-portal probe URL (expects 204); null turns detection off. */
+  captiveProbeUrl: string | null;
+  capportUrl: string | null;
+  edgeProbeMs?: number;
 }
 
 export class Protection {
@@ -64,7 +69,6 @@ export class Protection {
   private config: EffectiveConfig | null = null;
   private configState: ConfigState = NO_CONFIG;
   private token: EdgeToken | null = null;
-  private edges: EdgeChoice | null = null;
   private disabledUntil: number | null = null;
   private login: LoginProgress | null = null;
   private current: Plan | null = null;
@@ -72,9 +76,9 @@ export class Protection {
   private appliedSystemPac: string | null = null;
   private effects: Promise<void> = Promise.resolve();
   private cancelReplan: (() => void) | null = null;
-  private cancelRecheck: (() => void) | null = null;
   private readonly loginFlow: LoginFlow;
-  private readonly networkWatch: NetworkWatch;
+  private readonly awareness: NetworkAwareness;
+  private aware: AwarenessState;
   private readonly logoutGate: UnlockGate;
   private readonly disableGate: UnlockGate;
 
@@ -94,15 +98,21 @@ export class Protection {
       scrypt: nodeScrypt,
       verifyCode: (code: string) => this.requireSession().client.verifyCode(this.requireEnrollment().credential, kind, code),
     });
-    this.networkWatch = new NetworkWatch(
-      deps.clock,
-      (addresses) => {
-        deps.logger.info({ addresses }, 'protection: the network changed; syncing and re-measuring edges');
-        void this.session?.sync.syncNow('network change');
-        void this.recheckEdges();
+    this.awareness = new NetworkAwareness({
+      clock: deps.clock,
+      logger: deps.logger,
+      captiveProbeUrl: deps.captiveProbeUrl,
+      capportUrl: deps.capportUrl,
+      ...(deps.netmonSource ? { source: deps.netmonSource } : {}),
+      ...(deps.probe ? { probe: deps.probe } : {}),
+      ...(deps.edgeProbeMs ? { edgeProbeMs: deps.edgeProbeMs } : {}),
+      onChange: (state) => {
+        this.aware = state;
+        this.replan();
       },
-      deps.addresses,
-    );
+      onNetworkChange: () => void this.session?.sync.syncNow('network change'),
+    });
+    this.aware = this.awareness.state;
     this.logoutGate = new UnlockGate('logout', gateDeps('logout'));
     this.disableGate = new UnlockGate('disable', gateDeps('disable'));
   }
@@ -119,16 +129,15 @@ export class Protection {
       logger.error({ err, path: files.enrollment.path }, 'protection: the stored enrollment is unreadable; sign in again');
     }
     if (enrollment) await this.startSession(enrollment);
-    this.networkWatch.start();
+    await this.awareness.start();
     this.replan();
   }
 
   async stop(): Promise<void> {
     this.loginFlow.cancel();
-    this.networkWatch.stop();
+    this.awareness.stop();
     this.session?.stop();
     this.cancelReplan?.();
-    this.cancelRecheck?.();
     await this.effects;
     // A stopped service serves no PAC: give the user's settings back rather than leave a dead URL.
     if (this.appliedSystemPac !== null) await this.deps.systemProxy.restore();
@@ -181,7 +190,7 @@ export class Protection {
   async sync(): Promise<Status> {
     if (!this.session) throw new WaygateError('NOT_ENROLLED', 'This device is not signed in: run `waygate login` first.');
     await this.session.sync.syncNow('requested');
-    await this.recheckEdges();
+    await this.awareness.recheckEdges();
     return this.deps.store.get();
   }
 
@@ -222,10 +231,9 @@ export class Protection {
       logger: this.deps.logger,
       onConfig: (config) => {
         if (this.session !== session && this.session !== null) return;
-        const edgesChanged = JSON.stringify(config.edges) !== JSON.stringify(this.config?.edges);
         this.config = config;
+        this.awareness.setConfig(config);
         this.replan();
-        if (edgesChanged) void this.recheckEdges();
       },
       onConfigState: (state) => {
         this.configState = state;
@@ -244,7 +252,7 @@ export class Protection {
         ...deviceFacts(),
         appVersion: WAYGATE_VERSION,
         networkType: this.network().type,
-        ...(this.edges ? { edge: this.edges.primary.id } : {}),
+        ...(this.aware.selection?.primary ? { edge: this.aware.selection.primary.id } : {}),
         state: this.current?.status.state ?? 'waiting',
       }),
     });
@@ -260,28 +268,17 @@ export class Protection {
     this.config = null;
     this.configState = NO_CONFIG;
     this.token = null;
-    this.edges = null;
+    this.awareness.setConfig(null);
     this.disabledUntil = null;
     const { files } = this.deps;
     await Promise.all([files.enrollment.clear(), files.config.clear(), files.intents.clear(), files.edgeToken.clear()]);
     this.replan();
   }
 
-  private async recheckEdges(): Promise<void> {
-    this.cancelRecheck?.();
-    const config = this.config;
-    if (!config) return;
-    this.edges = await chooseEdges(config.edges, config.forwardingProfile.edgeSelection.strategy, this.deps.probe);
-    this.replan();
-    this.cancelRecheck = this.deps.clock.schedule(config.forwardingProfile.edgeSelection.recheckSeconds * 1000, () => void this.recheckEdges());
-  }
-
   /* ───────────── The plan and its effects ───────────── */
 
   private network(): NetworkView {
-    const criteria = this.config?.forwardingProfile.trustedNetwork;
-    const evidence = criteria === null ? 'the profile defines no trusted network' : 'trusted-network detection is not in this version';
-    return { type: 'off-trusted', evidence: [evidence] };
+    return this.aware.network;
   }
 
   private computePlan(): Plan {
@@ -289,7 +286,9 @@ export class Protection {
       signedIn: this.enrollment !== null,
       config: this.config,
       network: this.network(),
-      edges: this.edges,
+      edges: this.edgeChoice(),
+      captivePause: this.aware.captive.paused && this.aware.captive.resumesAt !== null ? { until: this.aware.captive.resumesAt, loginUrl: this.aware.captive.loginUrl } : null,
+      edgeFailure: this.aware.selection?.failMode ? { mode: this.aware.selection.failMode, reason: this.aware.selection.reason } : null,
       disabledUntil: this.disabledUntil,
       localProxyPort: null,
       now: this.deps.clock.now(),
@@ -339,6 +338,7 @@ export class Protection {
       },
       network: this.network(),
       edge: this.edgeView(config),
+      captivePortal: captiveView(this.aware.captive),
       browserProxy: browserProxyView(current),
       systemProxy: this.systemProxyView,
       edgeTokenExpiresAt: this.token ? new Date(this.token.expiresAtMs).toISOString() : null,
@@ -346,15 +346,25 @@ export class Protection {
     });
   }
 
+  /** The edges the plan uses: the selection's, or (before the first probe round) the config's order. */
+  private edgeChoice(): EdgeChoice | null {
+    const selection = this.aware.selection;
+    if (!selection?.primary) return null;
+    return { primary: selection.primary, secondary: selection.secondary, latencyMs: selection.latencyMs };
+  }
+
   private edgeView(config: EffectiveConfig | null): Status['edge'] {
-    const primary = this.edges?.primary ?? config?.edges[0];
+    const selection = this.aware.selection;
+    const primary = selection?.primary ?? config?.edges[0];
     if (!primary) return null;
     return {
       id: primary.id,
       region: primary.region,
       proxyUrl: primary.proxyUrl,
-      latencyMs: this.edges?.latencyMs ?? null,
-      secondaryId: this.edges?.secondary?.id ?? null,
+      latencyMs: selection?.latencyMs ?? null,
+      secondaryId: selection?.secondary?.id ?? null,
+      health: selection?.health ?? 'ok',
+      reason: selection?.reason ?? 'not measured yet: the first edge of the profile',
     };
   }
 

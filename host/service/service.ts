@@ -25,6 +25,19 @@ import { StatusStore } from './status-store.js';
 import { systemProxyEffects, type SystemProxyChoice } from './system-proxy-choice.js';
 import type { Probe } from './edge-probe.js';
 
+/**
+ * Where the device asks "is the internet there?": the well-known probe browsers and OSes use, which
+ * answers 204 with no body unless a captive portal intercepts it.
+ */
+export const DEFAULT_CAPTIVE_PROBE_URL = 'http://connectivitycheck.gstatic.com/generate_204';
+
+/** WAYGATE_CAPTIVE_PROBE_URL: a URL, or `off`; the well-known probe when unset. */
+function captiveProbeFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const value = env.WAYGATE_CAPTIVE_PROBE_URL;
+  if (value === 'off') return null;
+  return value ?? DEFAULT_CAPTIVE_PROBE_URL;
+}
+
 /** The local demo portal of `npm start`; real deployments pass --portal-url or sign in with one. */
 export const DEFAULT_PORTAL_URL = 'http://127.0.0.1:8400';
 
@@ -39,6 +52,10 @@ export interface ServiceOptions {
   portalUrl?: string;
   /** `auto`: set the desktop's proxy for other apps (user mode); `off`: never touch it. */
   systemProxy?: SystemProxyChoice;
+  /** The captive-portal probe (expects HTTP 204); null turns detection off. */
+  captiveProbeUrl?: string | null;
+  /** An RFC 8908 CAPPORT API this network offers. */
+  capportUrl?: string | null;
   clock?: Clock;
   probe?: Probe;
   /** Injected in tests to play other local users; the kernel's answer otherwise. */
@@ -71,6 +88,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pacServer,
     systemProxy: await systemProxyEffects(options.systemProxy ?? 'auto', mode, files.systemProxySaved, logger),
     ...(options.probe ? { probe: options.probe } : {}),
+    captiveProbeUrl: options.captiveProbeUrl !== undefined ? options.captiveProbeUrl : captiveProbeFromEnv(process.env),
+    capportUrl: options.capportUrl ?? null,
+    // How often the edges in use are probed (default 1 s, so a dead edge is left within ~2 s);
+    // slower on metered links, and the failover benchmark's baseline.
+    ...(process.env.WAYGATE_EDGE_PROBE_MS ? { edgeProbeMs: Number(process.env.WAYGATE_EDGE_PROBE_MS) } : {}),
   });
   await protection.start();
 

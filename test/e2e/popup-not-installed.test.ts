@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchWithExtension, openPopup, screenshot, toolbarBadge, waitForLink, type ExtensionBrowser } from '../support/browser.js';
 import { tempDir } from '../support/waygate-process.js';
+import type { browser as extensionApi } from 'wxt/browser';
+
+// Functions passed to `worker.evaluate()` run in the extension's service worker, where `chrome` exists.
+declare const chrome: typeof extensionApi;
 
 const browserMissing = inject('browserMissing');
 
@@ -28,5 +32,56 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
     expect(await popup.getByTestId('reason').textContent()).toContain('Specified native messaging host not found.');
     expect((await toolbarBadge(browser.worker)).text).toBe('!');
     await screenshot(popup, 'popup-not-installed');
+  });
+
+  it('renders a captive-portal pause, the network checks and an unhealthy edge from the stored snapshot', async () => {
+    const popup = await openPopup(browser.context);
+    await waitForLink(popup, 'not-installed');
+    // The popup renders whatever the side in charge stored; browser-only mode itself never pauses,
+    // so the test stores a snapshot as the app would report it.
+    const snapshot = {
+      account: {
+        portalUrl: 'https://portal.example.test',
+        deviceId: 'dev_1',
+        deviceName: 'Laptop',
+        user: { id: 'usr_1', email: 'uma@example.test', name: 'Uma User' },
+        org: { id: 'org_1', name: 'Example Org' },
+        enrolledAt: '2024-01-01T00:00:00.000Z',
+      },
+      login: null,
+      config: { policyVersion: 4, source: 'portal', syncedAt: '2024-01-01T00:00:00.000Z', lastError: null, nextSyncAt: null },
+      protection: { state: 'paused', reason: 'Captive portal: forwarding is paused so you can sign in to this network.', disabledUntil: null, passwords: { logout: false, disable: false } },
+      network: {
+        type: 'off-trusted',
+        evidence: [],
+        checks: [
+          { criterion: 'dnsServers', met: false, detail: 'DNS servers 192.168.1.1 do not include 10.0.0.53' },
+          { criterion: 'beacon', met: false, detail: 'beacon.corp.example did not answer' },
+        ],
+        changedAt: '2030-01-01T12:00:00.000Z',
+      },
+      edge: { id: 'eu-1', region: 'Frankfurt', proxyUrl: 'https://edge.example.test:8443', latencyMs: null, secondaryId: null, health: 'unreachable', reason: 'no edge has answered its probe yet' },
+      captivePortal: { state: 'detected', loginUrl: 'http://127.0.0.1:9/portal-login', resumesAt: '2030-01-01T12:05:00.000Z', detail: '' },
+      reasons: [],
+    };
+    // Written until it sticks: the worker may still be storing its own snapshot as it starts.
+    await expect
+      .poll(async () => {
+        await browser.worker.evaluate((value) => chrome.storage.local.set({ browserOnlySnapshot: value }), snapshot);
+        return popup.locator('[data-testid="protection-state"][data-state="paused"]').count();
+      })
+      .toBe(1);
+    expect(await popup.getByTestId('captive-resumes').textContent()).toMatch(/^Captive portal — sign in; protection resumes at \d{1,2}:05/);
+    expect(await popup.getByTestId('edge-health').textContent()).toBe('Unreachable');
+    expect(await popup.getByTestId('fact-network').textContent()).toBe('Outside the trusted network');
+    expect(await popup.getByTestId('network-checks').locator('li').count()).toBe(2);
+    await popup.getByTestId('network-checks').locator('summary').click();
+    expect(await popup.getByTestId('network-checks').textContent()).toContain('beacon.corp.example did not answer');
+    await expect.poll(async () => (await toolbarBadge(browser.worker)).text).toBe('||');
+    await screenshot(popup, 'popup-captive-portal');
+    await popup.getByTestId('captive-open').click();
+    // Nothing listens on port 9: the tab shows an error page, but it was asked for the portal.
+    const tabUrls = () => browser.worker.evaluate(async () => (await chrome.tabs.query({})).map((tab) => tab.pendingUrl ?? tab.url ?? ''));
+    await expect.poll(async () => (await tabUrls()).some((url) => url.includes('127.0.0.1:9/portal-login'))).toBe(true);
   });
 });

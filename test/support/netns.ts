@@ -8,6 +8,7 @@
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -121,5 +122,45 @@ export class NetnsChild {
   private wake(): void {
     for (const waiter of this.waiters) waiter();
     this.waiters.clear();
+  }
+}
+
+/**
+ * Like `netnsBlocker`, for namespace tests that need root and `programs` but no TUN: `suite` names
+ * them in the skip message (and in the CI failure).
+ */
+export function rootNetnsBlocker(suite: string, programs: readonly string[]): string | null {
+  let missing: string | null = null;
+  if (process.platform !== 'linux') missing = 'they need Linux';
+  else if (process.getuid?.() !== 0) missing = 'they need root (to create network namespaces)';
+  else {
+    const absent = programs.filter((program) => !onPath(program));
+    if (absent.length > 0) missing = `they need ${absent.join(', ')} (apt-get install -y ${absent.join(' ')})`;
+  }
+  if (missing === null) return null;
+  if (process.env.CI === 'true') throw new Error(`${suite} must run in CI, but ${missing}.`);
+  console.warn(`Skipping ${suite}: ${missing}.`);
+  return missing;
+}
+
+const etcDirs = new Set<string>();
+
+/**
+ * Writes /etc/netns/NETNS/FILE, which `ip netns exec` bind-mounts over /etc/FILE for the processes it
+ * starts (only if the file exists when they start). Rewrites go into the same inode, since a process
+ * already running keeps seeing the inode that was mounted: a rename would hide the change from it.
+ */
+export async function writeNetnsEtcFile(netns: string, file: string, text: string): Promise<void> {
+  const dir = join('/etc/netns', netns);
+  await mkdir(dir, { recursive: true });
+  etcDirs.add(dir);
+  await writeFile(join(dir, file), text);
+}
+
+/** Removes every /etc/netns/NETNS directory this process wrote (`ip netns delete` leaves them behind). */
+export async function deleteAllNetnsEtc(): Promise<void> {
+  for (const dir of etcDirs) {
+    await rm(dir, { recursive: true, force: true });
+    etcDirs.delete(dir);
   }
 }

@@ -77,6 +77,8 @@ export function isolatedEnv(dir: string): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: join(dir, 'xdg-config'),
     XDG_STATE_HOME: join(dir, 'xdg-state'),
     GSETTINGS_BACKEND: 'keyfile',
+    // Tests never send traffic off the machine: no captive-portal probe to the internet.
+    WAYGATE_CAPTIVE_PROBE_URL: 'off',
   };
 }
 

@@ -7,6 +7,9 @@ import type { Enrollment, PendingLogin, SyncState } from './state.js';
 /** Browser-only mode cannot see DNS servers, gateways or beacons, so it always plans for off-trusted. */
 export const BROWSER_ONLY_NETWORK = { type: 'off-trusted', evidence: ['browser-only mode cannot observe the network'] } as const;
 
+/** Without the network in view there is nothing to measure or fail over on: the policy's first edge is used. */
+export const BROWSER_ONLY_EDGE_REASON = "the policy's first edge: browser-only mode cannot observe the network, so it does not measure edges or fail over";
+
 export interface SnapshotInput {
   enrollment: Enrollment | null;
   config: EffectiveConfig | null;
@@ -50,11 +53,22 @@ export function browserOnlySnapshot({ enrollment, config, sync, login, disabledU
         disable: (config?.appProfile.passwords.disable ?? null) !== null,
       },
     },
-    network: { type: BROWSER_ONLY_NETWORK.type, evidence: [...BROWSER_ONLY_NETWORK.evidence] },
+    // No criteria are checked, so there are none to list; the evidence says why.
+    network: { type: BROWSER_ONLY_NETWORK.type, evidence: [...BROWSER_ONLY_NETWORK.evidence], checks: [], changedAt: null },
     edge:
       primary === null || plan.internet === null
         ? null
-        : { id: primary.id, region: primary.region, proxyUrl: primary.proxyUrl, latencyMs: null, secondaryId: config?.edges[1]?.id ?? null },
+        : {
+            id: primary.id,
+            region: primary.region,
+            proxyUrl: primary.proxyUrl,
+            latencyMs: null,
+            secondaryId: config?.edges[1]?.id ?? null,
+            // Unmeasured, so no health is claimed against it; the reason says so.
+            health: 'ok',
+            reason: BROWSER_ONLY_EDGE_REASON,
+          },
+    captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
     reasons: plan.reasons,
   };
 }

@@ -1,6 +1,7 @@
 import { t } from '../../lib/i18n.js';
 import type { PopupView } from '../../lib/popup-view.js';
 import type { Action } from '../use-action.js';
+import { CaptivePortal } from './CaptivePortal.js';
 import { Controls } from './Controls.js';
 import { DeviceFacts } from './DeviceFacts.js';
 import { LoginProgress } from './LoginProgress.js';
@@ -27,6 +28,7 @@ export function ProtectionCard({ view, action }: { view: PopupView; action: Acti
           </p>
         )}
       </div>
+      {view.captivePortal && <CaptivePortal portal={view.captivePortal} />}
       {view.facts.length > 0 && <DeviceFacts facts={view.facts} />}
       {view.managedProblems.length > 0 && (
         <div class="reason warning" data-testid="managed-problems">

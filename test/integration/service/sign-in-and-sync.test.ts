@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../../protocol/localapi.js';
 import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
-import { startTestPortal, type TestPortal } from '../../support/portal.js';
+import { startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
+import type { TestPortal } from '../../support/portal.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
 
+let system: ProtectedSystem;
 let portal: TestPortal;
+let edgeHostPort: string;
 let tmp: { dir: string; cleanup(): Promise<void> };
 let service: DeviceService;
 
@@ -24,13 +27,15 @@ async function status(): Promise<Status> {
 
 beforeAll(async () => {
   tmp = await tempDir('service-sign-in');
-  portal = await startTestPortal({}, { liveClock: true });
+  system = await startProtectedSystem({ dir: join(tmp.dir, 'system') });
+  portal = system.portal;
+  edgeHostPort = system.edge.proxyUrl.replace('http://', '');
   service = await startDeviceService({ dir: tmp.dir, portalUrl: portal.url });
 });
 
 afterAll(async () => {
   if (service) await stopProcess(service.proc);
-  await portal?.close();
+  await system?.close();
   await tmp?.cleanup();
 });
 
@@ -56,9 +61,9 @@ describe('waygate login, then the config and the edge token', () => {
     await expect.poll(async () => (await status()).protection.state, { timeout: 10_000 }).toBe('protected');
     const now = await status();
     expect(now.account).toMatchObject({ user: { email: 'user@example.test' }, org: { name: 'Test Org' }, portalUrl: portal.url });
-    expect(now.config).toMatchObject({ policyVersion: 1, source: 'portal', lastError: null });
+    expect(now.config).toMatchObject({ policyVersion: system.policyVersion, source: 'portal', lastError: null });
     expect(now.browserProxy.mode).toBe('pac');
-    expect(now.edge).toMatchObject({ id: 'local', proxyUrl: 'http://127.0.0.1:8443' });
+    expect(now.edge).toMatchObject({ id: 'test-edge', proxyUrl: system.edge.proxyUrl, health: 'ok' });
     await expect.poll(async () => (await status()).edgeTokenExpiresAt, { timeout: 10_000 }).not.toBeNull();
   });
 
@@ -78,7 +83,7 @@ describe('waygate login, then the config and the edge token', () => {
   it('explains a URL with the PAC’s answer and the edge it names', async () => {
     const result = await runCli(service, ['explain', 'http://origin.test/page', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ route: { kind: 'edge', edgeId: 'local' }, pacResult: 'PROXY 127.0.0.1:8443; PROXY 127.0.0.1:8443' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ route: { kind: 'edge', edgeId: 'test-edge' }, pacResult: `PROXY ${edgeHostPort}; PROXY ${edgeHostPort}` });
     const local = JSON.parse((await runCli(service, ['explain', 'http://printer/', '--json'])).stdout);
     expect(local).toMatchObject({ route: { kind: 'direct' }, pacResult: 'DIRECT' });
   });
@@ -93,18 +98,18 @@ describe('waygate login, then the config and the edge token', () => {
 describe('when the portal is gone', () => {
   it('restarts on the cached config and stays protected; a sync says what failed and changes nothing', async () => {
     const portalUrl = portal.url;
-    await portal.close();
+    await system.stopPortal();
     await stopProcess(service.proc);
     service = await startDeviceService({ dir: tmp.dir, portalUrl });
     const restarted = await status();
-    expect(restarted).toMatchObject({ protection: { state: 'protected' }, config: { policyVersion: 1, source: 'disk' }, browserProxy: { mode: 'pac' } });
+    expect(restarted).toMatchObject({ protection: { state: 'protected' }, config: { policyVersion: system.policyVersion, source: 'disk' }, browserProxy: { mode: 'pac' } });
     // The edge token kept on disk still works: the edge can be reached without the portal.
     expect(restarted.edgeTokenExpiresAt).not.toBeNull();
 
     const sync = await runCli(service, ['sync']);
     expect(sync.code).toBe(1);
     expect(sync.stderr).toContain('could not be reached');
-    expect(await status()).toMatchObject({ protection: { state: 'protected' }, config: { policyVersion: 1, lastError: { code: 'PORTAL_UNREACHABLE' } } });
+    expect(await status()).toMatchObject({ protection: { state: 'protected' }, config: { policyVersion: system.policyVersion, lastError: { code: 'PORTAL_UNREACHABLE' } } });
   });
 
   it('does not trust a cached config whose signature no longer verifies', async () => {

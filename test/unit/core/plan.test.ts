@@ -152,3 +152,34 @@ describe('plan', () => {
     }
   });
 });
+
+describe('plan: captive portals and unreachable edges', () => {
+  it('pauses forwarding for a captive portal until its window ends, then protects again', () => {
+    const until = NOW + 10 * 60_000;
+    const paused = plan(inputs({ captivePause: { until, loginUrl: 'http://portal.cafe.test/login' } }));
+    expect(paused.status.state).toBe('paused');
+    expect(paused.status.reason).toContain(new Date(until).toISOString());
+    expect(paused.browserProxy).toEqual({ mode: 'release' });
+    expect(paused.systemProxy).toEqual({ mode: 'restore' });
+    expect(paused.replanAt).toBe(until);
+    expect(plan(inputs({ captivePause: { until, loginUrl: null }, now: until })).status.state).toBe('protected');
+  });
+
+  it('a user turning protection off wins over a captive pause', () => {
+    expect(plan(inputs({ disabledUntil: NOW + 60_000, captivePause: { until: NOW + 60_000, loginUrl: null } })).status.state).toBe('disabled');
+  });
+
+  it('fails open: releases the browser and the system proxy, and says why', () => {
+    const result = plan(inputs({ edgeFailure: { mode: 'open', reason: 'eu-1 and us-1 did not answer for 30 s' } }));
+    expect(result.status).toMatchObject({ state: 'fail-open', reason: expect.stringContaining('eu-1 and us-1 did not answer') });
+    expect(result.browserProxy).toEqual({ mode: 'release' });
+    expect(result.systemProxy).toEqual({ mode: 'restore' });
+  });
+
+  it('fails closed: keeps the PAC naming the edges (internet blocked, local names direct) and says why', () => {
+    const result = plan(inputs({ edgeFailure: { mode: 'closed', reason: 'no answer' } }));
+    expect(result.status.state).toBe('fail-closed');
+    expect(result.browserProxy.mode).toBe('pac');
+    expect(result.systemProxy.mode).toBe('pac');
+  });
+});

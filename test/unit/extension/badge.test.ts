@@ -41,4 +41,17 @@ describe('toolbar badge', () => {
     const link: HostLink = { state: 'not-installed', reason: 'Specified native messaging host not found.', retryAt: NOW };
     expect(badgeLook(link, view()).title).toBe('badgeTitleProtection(protectionProtected,badgeBrowserOnlyMode)');
   });
+
+  it('gives paused, fail-open and fail-closed each their own look', () => {
+    const withState = (state: 'paused' | 'fail-open' | 'fail-closed') => ({ ...PROTECTED_STATUS, protection: { ...PROTECTED_STATUS.protection, state } });
+    const paused = badgeLook(up(withState('paused')), view(withState('paused')));
+    const open = badgeLook(up(withState('fail-open')), view(withState('fail-open')));
+    const closed = badgeLook(up(withState('fail-closed')), view(withState('fail-closed')));
+    expect(paused).toEqual({ text: '||', color: '#0969da', title: 'badgeTitleProtection(protectionPaused,badgeAppMode(1.4.2))' });
+    expect(open).toEqual({ text: '!', color: '#bc4c00', title: 'badgeTitleProtection(protectionFailOpen,badgeAppMode(1.4.2))' });
+    expect(closed).toEqual({ text: 'x', color: '#cf222e', title: 'badgeTitleProtection(protectionFailClosed,badgeAppMode(1.4.2))' });
+    const others = [badgeLook(up(), view()), badgeLook(up(STATUS), view(STATUS))];
+    const looks = [paused, open, closed, ...others].map((look) => `${look.text}|${look.color}`);
+    expect(new Set(looks).size).toBe(looks.length);
+  });
 });

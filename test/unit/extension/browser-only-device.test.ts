@@ -105,8 +105,10 @@ describe('browser-only mode: signing in', () => {
     const snapshot = store.snapshot.value!;
     expect(snapshot.account).toMatchObject({ deviceId: 'dev_1', deviceName: 'Browser on ChromeOS (x86-64)', user: { email: 'uma@example.test' }, org: { name: 'Example Org' } });
     expect(snapshot.login).toBeNull();
-    expect(snapshot.network).toEqual({ type: 'off-trusted', evidence: ['browser-only mode cannot observe the network'] });
-    expect(snapshot.edge).toMatchObject({ id: 'local', latencyMs: null });
+    expect(snapshot.network).toEqual({ type: 'off-trusted', evidence: ['browser-only mode cannot observe the network'], checks: [], changedAt: null });
+    // Nothing measured, so no health is claimed; the reason says why this edge.
+    expect(snapshot.edge).toMatchObject({ id: 'local', latencyMs: null, health: 'ok', reason: expect.stringContaining('browser-only mode cannot observe the network') });
+    expect(snapshot.captivePortal).toEqual({ state: 'none', loginUrl: null, resumesAt: null, detail: '' });
     expect(store.enrollment.value?.credential).toBe('wgd.dev_1.secret');
     expect(store.enrollment.value?.portalKeys).toEqual([signer.jwk]);
 

@@ -1,8 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { NO_DETECTION } from '../../../extension/background/captive-tab.js';
 import { HostMode, settingsKey } from '../../../extension/background/host-mode.js';
 import { NativeRpc } from '../../../extension/lib/native-rpc.js';
 import type { BrowserSettings } from '../../../protocol/localapi.js';
 import { FakeNativePort } from '../../fakes/native-port.js';
+import { memoryItem } from './memory-item.js';
 import { PROTECTED_STATUS, STATUS } from './status-fixture.js';
 
 const SETTINGS: BrowserSettings = {
@@ -16,7 +18,7 @@ interface Posted {
   params?: unknown;
 }
 
-function setup() {
+function setup(captiveMemory = memoryItem(NO_DETECTION)) {
   const port = new FakeNativePort();
   const rpc = new NativeRpc(port, () => undefined);
   port.onMessage.addListener((message) => rpc.receive(message));
@@ -30,6 +32,7 @@ function setup() {
       return Promise.resolve();
     },
     openTab: (url) => void tabs.push(url),
+    captiveMemory,
   });
   const posted = () => port.posted as Posted[];
   /** Answers every unanswered request for `method` with `result`. */
@@ -113,5 +116,28 @@ describe('app mode: sign-in', () => {
     const { host, replace } = setup();
     replace(null);
     expect(() => host.requireRpc()).toThrow(expect.objectContaining({ code: 'DISCONNECTED' }));
+  });
+});
+
+describe('app mode: captive portal', () => {
+  const paused = {
+    ...PROTECTED_STATUS,
+    protection: { ...PROTECTED_STATUS.protection, state: 'paused' as const, reason: 'Captive portal: forwarding is paused.' },
+    captivePortal: { state: 'detected' as const, loginUrl: 'http://hotel.example/login', resumesAt: '2030-01-01T12:05:00.000Z', detail: '' },
+  };
+
+  it('opens the portal sign-in page when one is detected, once, also across a worker restart', async () => {
+    const memory = memoryItem(NO_DETECTION);
+    const first = setup(memory);
+    first.host.onStatus(PROTECTED_STATUS, null);
+    first.host.onStatus(paused, null);
+    first.host.onStatus({ ...paused, revision: 9 }, null);
+    await vi.waitFor(() => expect(first.tabs).toEqual(['http://hotel.example/login']));
+    // The worker restarts: a new HostMode over the same storage sees the same detection.
+    const second = setup(memory);
+    second.host.onStatus(paused, null);
+    await vi.waitFor(() => expect(memory.writes).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(second.tabs).toEqual([]);
   });
 });

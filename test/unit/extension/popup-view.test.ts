@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostLink } from '../../../extension/lib/connection-state.js';
-import type { DeviceSnapshot } from '../../../extension/lib/device-state.js';
+import { snapshotOfStatus } from '../../../extension/lib/device-state.js';
 import { popupView, protectionView, type ViewInput } from '../../../extension/lib/popup-view.js';
 import { NO_CONTROL } from '../../../extension/lib/proxy-state.js';
 import type { Status } from '../../../protocol/localapi.js';
@@ -14,10 +14,7 @@ function input(change: Partial<ViewInput> = {}): ViewInput {
   return { link: app(STATUS), browserOnly: null, control: NO_CONTROL, managed: { config: null, problems: [] }, lastPortalUrl: null, ...change };
 }
 
-function snapshotOf(status: Status): DeviceSnapshot {
-  const { account, login, config, protection, network, edge, reasons } = status;
-  return { account, login, config, protection, network, edge, reasons };
-}
+const snapshotOf = snapshotOfStatus;
 
 describe('popup view: mode', () => {
   it('is app mode when the app answers, browser-only when it is not installed, unknown otherwise', () => {
@@ -141,5 +138,85 @@ describe('popup view: actions', () => {
   it('offers nothing before the side in charge has reported', () => {
     const view = popupView(input({ link: { state: 'connected', since: NOW, service: null } }));
     expect(view).toMatchObject({ signIn: null, signOut: null, turnOff: null, turnOn: false, sync: false });
+  });
+});
+
+describe('popup view: captive portal and edge failure', () => {
+  const paused: Status = {
+    ...PROTECTED_STATUS,
+    protection: { ...PROTECTED_STATUS.protection, state: 'paused', reason: 'Captive portal: forwarding is paused so you can sign in to this network.' },
+    captivePortal: { state: 'detected', loginUrl: 'http://hotel.example/login', resumesAt: '2030-01-01T12:05:00.000Z', detail: 'The probe was redirected to hotel.example.' },
+  };
+  const failed = (state: 'fail-open' | 'fail-closed'): Status => ({
+    ...PROTECTED_STATUS,
+    protection: { ...PROTECTED_STATUS.protection, state, reason: `No edge answers (eu-1: timed out); ${state}.` },
+  });
+
+  it('looks: paused and fail-open ask for attention, fail-closed is an error; each with the service reason', () => {
+    expect(protectionView(snapshotOf(paused), NO_CONTROL)).toEqual({ look: 'paused', tone: 'attention', title: 'protectionPaused', reason: paused.protection.reason, overridden: null });
+    expect(protectionView(snapshotOf(failed('fail-open')), NO_CONTROL)).toEqual({
+      look: 'fail-open',
+      tone: 'attention',
+      title: 'protectionFailOpen',
+      reason: 'No edge answers (eu-1: timed out); fail-open.',
+      overridden: null,
+    });
+    expect(protectionView(snapshotOf(failed('fail-closed')), NO_CONTROL)).toMatchObject({ look: 'fail-closed', tone: 'error', title: 'protectionFailClosed', reason: 'No edge answers (eu-1: timed out); fail-closed.' });
+  });
+
+  it('while paused, shows the sign-in page, when protection resumes and what the service found', () => {
+    expect(popupView(input({ link: app(paused) })).captivePortal).toEqual({
+      loginUrl: 'http://hotel.example/login',
+      resumesAt: Date.parse('2030-01-01T12:05:00.000Z'),
+      detail: 'The probe was redirected to hotel.example.',
+    });
+  });
+
+  it('offers no sign-in page that is not a web page, no time it cannot read, and no detail that repeats the reason', () => {
+    const odd = { ...paused, captivePortal: { state: 'detected' as const, loginUrl: 'javascript:alert(1)', resumesAt: 'soon', detail: paused.protection.reason } };
+    expect(popupView(input({ link: app(odd) })).captivePortal).toEqual({ loginUrl: null, resumesAt: null, detail: null });
+  });
+
+  it('shows no panel without a portal, and no resume time for a portal while not paused', () => {
+    expect(popupView(input({ link: app(PROTECTED_STATUS) })).captivePortal).toBeNull();
+    const detectedOnly = { ...PROTECTED_STATUS, captivePortal: paused.captivePortal };
+    expect(popupView(input({ link: app(detectedOnly) })).captivePortal).toMatchObject({ loginUrl: 'http://hotel.example/login', resumesAt: null });
+  });
+
+  it('lists each trusted-network check under the network type, and none when the profile defines no criteria', () => {
+    const checks = [
+      { criterion: 'dnsServers' as const, met: true, detail: 'DNS servers 10.0.0.53, 1.1.1.1 include 10.0.0.53' },
+      { criterion: 'beacon' as const, met: false, detail: 'beacon.corp.example did not answer within 2 s' },
+    ];
+    const status = { ...PROTECTED_STATUS, network: { ...PROTECTED_STATUS.network, type: 'trusted' as const, checks } };
+    expect(popupView(input({ link: app(status) })).facts.find((fact) => fact.id === 'network')).toEqual({
+      id: 'network',
+      label: 'factNetwork',
+      value: { key: 'networkTrusted', subs: [] },
+      checks: {
+        summary: { key: 'networkChecksSummary', subs: ['1', '2'] },
+        list: [
+          { criterion: 'criterionDnsServers', met: true, detail: 'DNS servers 10.0.0.53, 1.1.1.1 include 10.0.0.53' },
+          { criterion: 'criterionBeacon', met: false, detail: 'beacon.corp.example did not answer within 2 s' },
+        ],
+      },
+    });
+    expect(popupView(input({ link: app(PROTECTED_STATUS) })).facts.find((fact) => fact.id === 'network')).not.toHaveProperty('checks');
+  });
+
+  it('shows the edge health only when it is not ok, and why this edge is in use', () => {
+    const edge = { ...PROTECTED_STATUS.edge!, health: 'degraded' as const, reason: 'failed over from eu-2: no answer for 3 s' };
+    expect(popupView(input({ link: app({ ...PROTECTED_STATUS, edge }) })).facts.find((fact) => fact.id === 'edge')).toEqual({
+      id: 'edge',
+      label: 'factEdge',
+      value: { key: 'edgeValueLatency', subs: ['eu-1', 'Frankfurt', '23'] },
+      health: { state: 'degraded', label: 'edgeHealthDegraded' },
+      note: 'failed over from eu-2: no answer for 3 s',
+    });
+    const unreachable = { ...edge, health: 'unreachable' as const, latencyMs: null };
+    expect(popupView(input({ link: app({ ...PROTECTED_STATUS, edge: unreachable }) })).facts.find((fact) => fact.id === 'edge')?.health).toEqual({ state: 'unreachable', label: 'edgeHealthUnreachable' });
+    const ok = popupView(input({ link: app({ ...PROTECTED_STATUS, edge: { ...edge, health: 'ok' } }) })).facts.find((fact) => fact.id === 'edge');
+    expect(ok).not.toHaveProperty('health');
+    expect(ok?.note).toBe('failed over from eu-2: no answer for 3 s');
   });
 });
