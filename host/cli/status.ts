@@ -25,7 +25,17 @@ export function formatStatus(status: Status, socketPath: string): string {
     else if (config.syncedAt) lines.push(`  last sync:  ${config.syncedAt}`);
   }
   lines.push(`  network:    ${status.network.type}${status.network.evidence.length ? ` (${status.network.evidence.join('; ')})` : ''}`);
-  if (edge) lines.push(`  edge:       ${edge.id} (${edge.region}) ${edge.proxyUrl}${edge.latencyMs === null ? '' : `, ${Math.round(edge.latencyMs)} ms`}`);
+  for (const check of status.network.checks) lines.push(`              ${check.met ? '✓' : '✗'} ${check.criterion}: ${check.detail}`);
+  if (status.captivePortal.state === 'detected') {
+    const until = status.captivePortal.resumesAt ? `; protection resumes by ${status.captivePortal.resumesAt}` : '';
+    lines.push(`  captive:    sign in at ${status.captivePortal.loginUrl ?? 'the network’s login page'}${until}`);
+  }
+  if (edge) {
+    const latency = edge.latencyMs === null ? '' : `, ${Math.round(edge.latencyMs)} ms`;
+    const health = edge.health === 'ok' ? '' : ` [${edge.health}]`;
+    lines.push(`  edge:       ${edge.id} (${edge.region}) ${edge.proxyUrl}${latency}${health}${edge.secondaryId ? `; secondary ${edge.secondaryId}` : ''}`);
+    if (edge.reason) lines.push(`              ${edge.reason}`);
+  }
   lines.push(`  browser:    ${status.browserProxy.mode === 'pac' ? 'PAC through the edge' : 'user settings'}`);
   lines.push(`  system:     ${status.systemProxy.state} — ${status.systemProxy.detail}`);
   if (status.edgeTokenExpiresAt) lines.push(`  edge token: valid until ${status.edgeTokenExpiresAt}`);

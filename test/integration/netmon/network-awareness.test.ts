@@ -76,6 +76,10 @@ describe.skipIf(blocker !== null)('network awareness in a network namespace', ()
       expect.objectContaining({ criterion: 'beacon', met: true }),
     ]);
 
+    const human = (await runCli(device.service, ['status'])).stdout;
+    expect(human).toContain('network:    trusted');
+    expect(human).toMatch(/✓ beacon: .*10\.77\.0\.1:8443/);
+
     await device.leaveOffice();
     await expect.poll(async () => (await status()).network.type, { timeout: 10_000 }).toBe('off-trusted');
     expect((await status()).protection.state).toBe('protected');
