@@ -36,6 +36,9 @@ export default defineConfig({
           hookTimeout: 60_000,
           // One browser at a time: two cores, and each test file runs its own Chromium.
           fileParallelism: false,
+          // After the other suites, not beside them: a browser flow starved of CPU by the namespace
+          // and fuzz suites once took longer than its hook timeout.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -41,12 +41,15 @@ export async function approveInOpenedTab(context: BrowserContext, who: { email: 
   await tab.close();
 }
 
-async function waitForTab(context: BrowserContext, url: RegExp): Promise<Page> {
-  const existing = context.pages().find((page) => url.test(page.url()));
-  if (existing) return existing;
-  const page = await context.waitForEvent('page', { timeout: 15_000 });
-  await page.waitForURL(url, { timeout: 15_000 });
-  return page;
+/** The tab whose address matches `url`, whenever it opens or navigates there (pages start at about:blank). */
+async function waitForTab(context: BrowserContext, url: RegExp, timeoutMs = 30_000): Promise<Page> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = context.pages().find((page) => url.test(page.url()));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no tab opened at ${String(url)}; open tabs: ${context.pages().map((page) => page.url()).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Loads `url` in a fresh tab; returns the status and the page text. */
