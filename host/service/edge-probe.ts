@@ -1,10 +1,9 @@
 /**
- * Measures each edge's latency (time to the first byte of its unauthenticated `/probe`) and picks
- * the primary and secondary: the fastest reachable ones for `lowest-latency`, the first reachable
- * ones in the admin's order for `ordered`. Issue #6 adds hysteresis and failover on top.
+ * Measures one edge's latency: time to the first byte of its unauthenticated `/probe`, or null when
+ * it does not answer in time. EdgeMonitor (edge-monitor.ts) probes with it and core/edge-selection.ts
+ * decides.
  */
-import type { Edge, EdgeSelection } from '../../protocol/policy.js';
-import type { EdgeChoice } from '../../core/plan.js';
+import type { Edge } from '../../protocol/policy.js';
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -21,12 +20,3 @@ export const probeEdge: Probe = async (edge) => {
     return null;
   }
 };
-
-export async function chooseEdges(edges: readonly Edge[], strategy: EdgeSelection['strategy'], probe: Probe = probeEdge): Promise<EdgeChoice | null> {
-  const measured = await Promise.all(edges.map(async (edge) => ({ edge, latencyMs: await probe(edge) })));
-  const reachable = measured.filter((m): m is { edge: Edge; latencyMs: number } => m.latencyMs !== null);
-  const ranked = strategy === 'lowest-latency' ? [...reachable].sort((a, b) => a.latencyMs - b.latencyMs) : reachable;
-  const [first, second] = ranked;
-  if (!first) return null;
-  return { primary: first.edge, secondary: second?.edge ?? null, latencyMs: first.latencyMs };
-}
