@@ -155,18 +155,23 @@ export class BrowserOnlyDevice {
     return this.exclusive(async () => {
       if (!(await this.deps.allowSignOut())) throw new WaygateError('PERMISSION_DENIED', 'Your organisation does not allow signing out of this browser.');
       if (await this.deps.store.enrollment.get()) await this.checkUnlock('logout', unlock);
-      this.deactivate();
-      const { store } = this.deps;
-      await Promise.all([
-        store.enrollment.set(null),
-        store.config.set(null),
-        store.sync.set(NEVER_SYNCED),
-        store.login.set(null),
-        store.token.set(null),
-        store.disabledUntil.set(null),
-      ]);
+      await this.forget();
       return this.applyNow();
     });
+  }
+
+  /** Drops the enrollment and everything that came with it (sign-out, or the portal no longer knows the device). */
+  private async forget(): Promise<void> {
+    this.deactivate();
+    const { store } = this.deps;
+    await Promise.all([
+      store.enrollment.set(null),
+      store.config.set(null),
+      store.sync.set(NEVER_SYNCED),
+      store.login.set(null),
+      store.token.set(null),
+      store.disabledUntil.set(null),
+    ]);
   }
 
   disable(request: DisableRequest): Promise<DeviceSnapshot> {
@@ -279,6 +284,12 @@ export class BrowserOnlyDevice {
         else lastError = { code: 'CONFIG_REJECTED', message: mine ? 'The config from the portal is not signed by the key pinned at sign-in; the last good config stays in force.' : 'The config from the portal is for another device; the last good config stays in force.' };
       }
     } catch (err) {
+      // Revoked or removed in the portal: like the app, stop using the credential and say so.
+      if (err instanceof WaygateError && err.code === 'UNAUTHENTICATED') {
+        await this.forget();
+        await store.sync.set({ ...NEVER_SYNCED, lastError: wireOf(err) });
+        return;
+      }
       lastError = wireOf(err);
     }
     const config = (await store.config.get())?.signed.config ?? null;
@@ -288,22 +299,28 @@ export class BrowserOnlyDevice {
     this.deps.alarms.at('bo-sync', nextSyncAt);
     if (config === null) return;
     await this.ensureToken();
-    await this.heartbeat(enrollment.credential, config.policyVersion);
+    const portalVersion = await this.heartbeat(enrollment.credential, config.policyVersion);
+    // The portal has moved on since this sync: sync again at once (by alarm, not recursion). Not after a
+    // failed or refused sync, which would only refuse the same config again in a loop.
+    if (lastError === null && portalVersion !== null && portalVersion !== config.policyVersion) this.deps.alarms.at('bo-sync', now());
   }
 
-  private async heartbeat(credential: string, policyVersion: number): Promise<void> {
+  /** Sends a heartbeat; resolves with the portal's current policy version (null when unknown or unreachable). */
+  private async heartbeat(credential: string, policyVersion: number): Promise<number | null> {
     const { store } = this.deps;
     const [enrollment, platform, disabledUntil] = await Promise.all([store.enrollment.get(), this.deps.platform(), store.disabledUntil.get()]);
-    if (!enrollment) return;
+    if (!enrollment) return null;
     const config = (await store.config.get())?.signed.config ?? null;
     const state = disabledUntil !== null && disabledUntil > this.deps.now() ? 'disabled' : 'protected';
     try {
-      await this.deps.portal(enrollment.portalUrl).heartbeat(credential, {
+      const answer = await this.deps.portal(enrollment.portalUrl).heartbeat(credential, {
         fingerprint: { os: platform.os, osVersion: platform.osVersion, appVersion: this.deps.appVersion, networkType: BROWSER_ONLY_NETWORK.type, state, ...(config?.edges[0] ? { edge: config.edges[0].id } : {}) },
         policyVersion,
       });
+      return answer.policyVersion;
     } catch {
       // A missed heartbeat only makes the dashboard's "last seen" older; the next sync sends another.
+      return null;
     }
   }
 

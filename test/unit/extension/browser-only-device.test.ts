@@ -230,6 +230,23 @@ describe('browser-only mode: config sync', () => {
     expect(lastApplied()?.proxy.mode).toBe('pac');
   });
 
+  it('signs out by itself when the portal no longer knows the device (revoked or removed)', async () => {
+    const d = await enrolled();
+    portal.revoked = true;
+    const snapshot = await d.sync();
+    expect(snapshot.protection.state).toBe('signed-out');
+    expect(snapshot.config.lastError).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(store.enrollment.value).toBeNull();
+    expect(lastApplied()?.proxy.mode).toBe('release');
+  });
+
+  it('syncs again at once when a heartbeat reports a newer policy version', async () => {
+    const d = await enrolled();
+    portal.heartbeatVersion = 7;
+    await d.sync();
+    expect(alarms.get('bo-sync')).toBe(clock.now);
+  });
+
   it('says NOT_ENROLLED when asked to sync before signing in', async () => {
     await expect(device().sync()).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
   });

@@ -67,6 +67,10 @@ export class FakePortal {
   tokenExpiresAt = 2_000_000_000;
   validCodes = new Set<string>();
   down = false;
+  /** The device was revoked or removed: every authenticated call gets 401. */
+  revoked = false;
+  /** What heartbeats report as the current version; by default the served config's. */
+  heartbeatVersion: number | null | undefined = undefined;
   private polls = 0;
 
   constructor(readonly signer: Signer) {}
@@ -94,6 +98,7 @@ export class FakePortal {
   private answer(request: Request): Response {
     const json = (status: number, body: unknown, extra: Record<string, string> = {}) =>
       new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...extra } });
+    if (this.revoked && request.headers.authorization) return json(401, { code: 'UNAUTHENTICATED', message: 'This device was revoked.' });
     switch (request.path) {
       case '/api/v1/device/authorize':
         return json(200, {
@@ -119,7 +124,7 @@ export class FakePortal {
         if (request.headers['if-none-match'] === this.etag) return new Response(null, { status: 304 });
         return json(200, this.config, { etag: this.etag });
       case '/api/v1/device/heartbeat':
-        return json(200, { policyVersion: this.config?.config.policyVersion ?? null });
+        return json(200, { policyVersion: this.heartbeatVersion === undefined ? (this.config?.config.policyVersion ?? null) : this.heartbeatVersion });
       case '/api/v1/device/edge-token':
         this.tokenCounter++;
         return json(200, { token: `edge-token-${this.tokenCounter}`, expires_at: this.tokenExpiresAt });
