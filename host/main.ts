@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { WaygateError } from '../protocol/errors.js';
 import { DEFAULT_EXTENSION_IDS, installCommand, uninstallCommand, type InstallFlags } from './cli/install.js';
 import { addPolicyOptions, installPolicyCommand, uninstallPolicyCommand, type PolicyFlags } from './cli/install-policy.js';
+import { addServiceOptions, installServiceCommand, uninstallServiceCommand, type ServiceFlags } from './cli/install-service.js';
 import { loginCommand, type LoginFlags } from './cli/login.js';
 import { disableCommand, enableCommand, explainCommand, logoutCommand, syncCommand, type UnlockFlags } from './cli/protection.js';
 import { statusCommand } from './cli/status.js';
@@ -132,21 +133,23 @@ function installerOptions(command: Command): Command {
     .option('--dry-run', 'print every action without doing it');
 }
 
-addPolicyOptions(installerOptions(program.command('install')))
-  .description('register the native-messaging host so the Waygate extension can reach this device (--policy: write browser policy)')
+addServiceOptions(addPolicyOptions(installerOptions(program.command('install'))), 'install')
+  .description('register the native-messaging host so the Waygate extension can reach this device (--policy: browser policy; --service: the system service)')
   .option('--extension-id <id...>', 'Chromium extension IDs allowed to connect', DEFAULT_EXTENSION_IDS)
   .option('--firefox-extension-id <id>', 'the Firefox add-on ID allowed to connect')
   .option('--socket <path>', 'LocalAPI socket the host should use (default: the standard one)')
-  .action(async (flags: InstallFlags & PolicyFlags) => {
+  .action(async (flags: InstallFlags & PolicyFlags & ServiceFlags) => {
     const log = (line: string) => console.log(line);
-    await (flags.policy ? installPolicyCommand(flags, log) : installCommand(flags, log));
+    if (flags.policy && flags.service) throw new WaygateError('BAD_REQUEST', 'Give --policy or --service, not both.');
+    await (flags.service ? installServiceCommand(flags, log) : flags.policy ? installPolicyCommand(flags, log) : installCommand(flags, log));
   });
 
-addPolicyOptions(installerOptions(program.command('uninstall')), 'uninstall')
-  .description('remove the native-messaging host registration (--policy: the browser policy)')
-  .action(async (flags: InstallFlags & PolicyFlags) => {
+addServiceOptions(addPolicyOptions(installerOptions(program.command('uninstall')), 'uninstall'), 'uninstall')
+  .description('remove the native-messaging host registration (--policy: the browser policy; --service: the system service)')
+  .action(async (flags: InstallFlags & PolicyFlags & ServiceFlags) => {
     const log = (line: string) => console.log(line);
-    await (flags.policy ? uninstallPolicyCommand(flags, log) : uninstallCommand(flags, log));
+    if (flags.policy && flags.service) throw new WaygateError('BAD_REQUEST', 'Give --policy or --service, not both.');
+    await (flags.service ? uninstallServiceCommand(flags, log) : flags.policy ? uninstallPolicyCommand(flags, log) : uninstallCommand(flags, log));
   });
 
 function parsePositive(value: string, flag: string): number {
