@@ -9,7 +9,6 @@
  * The browser cannot resolve origin.test (--host-resolver-rules in support/browser.ts); the edge
  * resolves it from its hosts file to the loopback origin, which the policy allows by CIDR.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,17 +30,13 @@ import {
 import { browse, browseUntil } from '../support/device-browser.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { tempDir } from '../support/waygate-process.js';
+import { hashPassword } from '../../cloud/portal/crypto/passwords.js';
 
 // Functions passed to `evaluate()` run in extension contexts, where `chrome` exists.
 declare const chrome: typeof extensionApi;
 
 const browserMissing = inject('browserMissing');
 const TOKEN_TTL_SECONDS = 12;
-
-function scryptHash(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$16384$8$1$${salt.toString('base64')}$${scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
-}
 
 function protection(popup: Page, state: string, timeout = 15_000) {
   return popup.waitForSelector(`[data-testid="protection-state"][data-mode="browser-only"][data-state="${state}"]`, { timeout });
@@ -60,7 +55,7 @@ describe.skipIf(browserMissing !== null)('browser-only mode: enrollment, policy 
     system = await startProtectedSystem({
       dir: join(tmp.dir, 'system'),
       portal: { edgeTokenTtlSeconds: TOKEN_TTL_SECONDS },
-      appProfile: { passwords: { logout: null, disable: scryptHash('turn-off-pass'), uninstall: null }, disableMinutes: 5 },
+      appProfile: { passwords: { logout: null, disable: await hashPassword('turn-off-pass'), uninstall: null }, disableMinutes: 5 },
     });
     const other = await writeProxyCompetitor(join(tmp.dir, 'competitor'));
     browser = await launchWithExtension(join(tmp.dir, 'profile'), { extraExtensions: [other] });

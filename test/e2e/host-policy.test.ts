@@ -3,7 +3,6 @@
  * turning protection off and signing out. The browser keeps working across token refreshes without
  * a prompt, and the popup refuses the guarded actions until the password is given.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Status } from '../../protocol/localapi.js';
@@ -12,14 +11,10 @@ import { approveInOpenedTab, browseUntil, launchDeviceBrowser, waitForProtection
 import { runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
+import { hashPassword } from '../../cloud/portal/crypto/passwords.js';
 
 const browserMissing = inject('browserMissing');
 const TOKEN_TTL_SECONDS = 12;
-
-function scryptHash(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$16384$8$1$${salt.toString('base64')}$${scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
-}
 
 describe.skipIf(browserMissing !== null)('host mode with short-lived edge tokens and password-guarded actions', () => {
   let tmp: { dir: string; cleanup(): Promise<void> };
@@ -36,7 +31,7 @@ describe.skipIf(browserMissing !== null)('host mode with short-lived edge tokens
     system = await startProtectedSystem({
       dir: join(tmp.dir, 'system'),
       portal: { edgeTokenTtlSeconds: TOKEN_TTL_SECONDS },
-      appProfile: { passwords: { logout: scryptHash('sign-out-pass'), disable: scryptHash('turn-off-pass'), uninstall: null } },
+      appProfile: { passwords: { logout: await hashPassword('sign-out-pass'), disable: await hashPassword('turn-off-pass'), uninstall: null } },
     });
     service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url });
     browser = await launchDeviceBrowser(tmp.dir, service.socket);

@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { authenticate } from './authenticate.js';
+import { admit } from './admit.js';
 import type { ProxyContext } from './context.js';
 import { checkDestination, destinationRefusal, dialChecked } from './dial.js';
 import { newFacts, recordOutcome } from './outcome.js';
-import { tooManyConnections, writeRawRefusal, type Refusal } from './refusal.js';
+import { writeRawRefusal, type Refusal } from './refusal.js';
 import { parseConnectTarget } from './target.js';
 
 export async function openTunnel(req: IncomingMessage, client: Socket, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
@@ -24,14 +24,9 @@ export async function openTunnel(req: IncomingMessage, client: Socket, head: Buf
   // Until the tunnel is up, a client that goes away just ends the attempt.
   client.on('error', () => client.destroy());
 
-  const auth = await authenticate(req.headers['proxy-authorization'], ctx.verify);
-  if (!auth.ok) {
-    ctx.metrics.authFailure(auth.refusal.code);
-    return refuse(auth.refusal);
-  }
-  const claims = auth.claims;
-  facts.who = { device: claims.sub, user: claims.user };
-  if (!ctx.connections.admit(claims.sub, client)) return refuse(tooManyConnections(ctx.connections.limit));
+  const admitted = await admit(req.headers['proxy-authorization'], client, ctx, facts);
+  if (!admitted.ok) return refuse(admitted.refusal);
+  const claims = admitted.claims;
 
   const parsed = parseConnectTarget(req.url ?? '');
   if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });

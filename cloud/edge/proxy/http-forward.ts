@@ -6,13 +6,13 @@
  * keep-alive unless the proxy refuses the request.
  */
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { authenticate } from './authenticate.js';
+import { admit } from './admit.js';
 import { sendBlockPage, wantsHtml } from './block-page.js';
 import type { ProxyContext } from './context.js';
 import { checkDestination, destinationRefusal } from './dial.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { newFacts, recordOutcome } from './outcome.js';
-import { sendRefusal, tooManyConnections, type Refusal } from './refusal.js';
+import { sendRefusal, type Refusal } from './refusal.js';
 import { parseAbsoluteTarget } from './target.js';
 import { checkedHost } from './upstream-agent.js';
 
@@ -33,14 +33,9 @@ export async function forwardHttp(req: IncomingMessage, res: ServerResponse, ctx
     sendRefusal(res, refusal);
   };
 
-  const auth = await authenticate(req.headers['proxy-authorization'], ctx.verify);
-  if (!auth.ok) {
-    ctx.metrics.authFailure(auth.refusal.code);
-    return refuse(auth.refusal);
-  }
-  const claims = auth.claims;
-  facts.who = { device: claims.sub, user: claims.user };
-  if (!ctx.connections.admit(claims.sub, req.socket)) return refuse(tooManyConnections(ctx.connections.limit));
+  const admitted = await admit(req.headers['proxy-authorization'], req.socket, ctx, facts);
+  if (!admitted.ok) return refuse(admitted.refusal);
+  const claims = admitted.claims;
 
   const parsed = parseAbsoluteTarget(req.url ?? '');
   if (!parsed.ok) return refuse({ status: 400, code: 'BAD_REQUEST', message: parsed.reason });

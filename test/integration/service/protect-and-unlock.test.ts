@@ -5,7 +5,6 @@
  * logout; disable and logout need the profile's passwords.
  */
 import { execFileSync } from 'node:child_process';
-import { scryptSync, randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +13,7 @@ import { curl } from '../../support/curl.js';
 import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
+import { hashPassword } from '../../../cloud/portal/crypto/passwords.js';
 
 const gsettingsMissing = (() => {
   try {
@@ -24,11 +24,6 @@ const gsettingsMissing = (() => {
   }
 })();
 if (gsettingsMissing && process.env.CI === 'true') throw new Error(`In CI: ${gsettingsMissing}`);
-
-function scryptHash(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$16384$8$1$${salt.toString('base64')}$${scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
-}
 
 let tmp: { dir: string; cleanup(): Promise<void> };
 let system: ProtectedSystem;
@@ -54,7 +49,7 @@ beforeAll(async () => {
   tmp = await tempDir('service-protect');
   system = await startProtectedSystem({
     dir: join(tmp.dir, 'system'),
-    appProfile: { passwords: { logout: scryptHash('sign-out-pass'), disable: scryptHash('turn-off-pass'), uninstall: null }, disableMinutes: 30 },
+    appProfile: { passwords: { logout: await hashPassword('sign-out-pass'), disable: await hashPassword('turn-off-pass'), uninstall: null }, disableMinutes: 30 },
   });
   service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url, args: ['--system-proxy', 'on'] });
   const approvals: Promise<void>[] = [];
