@@ -12,7 +12,8 @@ export async function verifyPasswordHash(hash: string, password: string, scrypt:
   if (want === null || want.length < 16) return false;
   const saltBytes = base64Bytes(salt);
   if (saltBytes === null) return false;
-  const got = await scrypt(new TextEncoder().encode(password), saltBytes, { N: Number(n), r: Number(r), p: Number(p), dkLen: want.length });
+  // NFKC, as the portal hashes: the same password typed on another keyboard or OS must match.
+  const got = await scrypt(new TextEncoder().encode(password.normalize('NFKC')), saltBytes, { N: Number(n), r: Number(r), p: Number(p), dkLen: want.length });
   return constantTimeEqual(got, want);
 }
 

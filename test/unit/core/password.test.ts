@@ -66,3 +66,13 @@ describe('verifyPasswordHash', () => {
     await expect(verifyPasswordHash(`scrypt$${n}$${r}$${p}$${salt}$not*base64`, 'x', nodeScrypt)).resolves.toBe(false);
   });
 });
+
+describe('verifyPasswordHash and the portal', () => {
+  it('accepts a password the portal hashed, also when it is typed in another Unicode form', async () => {
+    const { hashPassword } = await import('../../../cloud/portal/crypto/passwords.js');
+    const hash = await hashPassword('Åsa-passwört');
+    await expect(verifyPasswordHash(hash, 'Åsa-passwört', nodeScrypt)).resolves.toBe(true);
+    await expect(verifyPasswordHash(hash, 'A\u030Asa-passwo\u0308rt', nodeScrypt)).resolves.toBe(true);
+    await expect(verifyPasswordHash(hash, 'Asa-passwort', nodeScrypt)).resolves.toBe(false);
+  });
+});
