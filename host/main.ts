@@ -17,6 +17,7 @@ import { runNative } from './native/run-native.js';
 import { ALL_BROWSERS } from './installers/browsers.js';
 import { currentSocketPath } from './paths.js';
 import { runService } from './service/run-service.js';
+import { captiveProbeSetting } from './service/service.js';
 import type { SystemProxyChoice } from './service/system-proxy-choice.js';
 import { WAYGATE_VERSION } from './version.js';
 
@@ -40,7 +41,6 @@ program
   .option('--captive-probe-url <url>', 'captive-portal probe that answers 204 (env WAYGATE_CAPTIVE_PROBE_URL; "off" to disable)')
   .option('--capport-url <url>', 'the RFC 8908 captive-portal API of this network, when known')
   .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice; captiveProbeUrl?: string; capportUrl?: string }) => {
-    const probe = opts.captiveProbeUrl;
     await runService({
       socketPath: opts.socket,
       operatorUids: (opts.operator ?? []).map(parseUid),
@@ -48,7 +48,7 @@ program
       systemProxy: opts.systemProxy,
       ...(opts.stateDir ? { stateDir: resolve(opts.stateDir) } : {}),
       ...(opts.portalUrl ? { portalUrl: opts.portalUrl } : {}),
-      ...(probe ? { captiveProbeUrl: probe === 'off' ? null : probe } : {}),
+      captiveProbeUrl: captiveProbeSetting(opts.captiveProbeUrl, process.env),
       ...(opts.capportUrl ? { capportUrl: opts.capportUrl } : {}),
     });
   });

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../host/log.js';
 import { currentSocketPath } from '../host/paths.js';
-import { startService } from '../host/service/service.js';
+import { captiveProbeSetting, startService } from '../host/service/service.js';
 import { buildAdminUi } from './build-admin-ui.js';
 import { buildExtension } from './build-extension.js';
 import { buildHost } from './build-host.js';
@@ -39,7 +39,7 @@ const service = await startService({
   logger: createLogger('service'),
   stateDir: join(stateDir, 'service'),
   // The demo assumes no internet: no captive-portal probe unless WAYGATE_CAPTIVE_PROBE_URL names one.
-  captiveProbeUrl: process.env.WAYGATE_CAPTIVE_PROBE_URL ?? null,
+  captiveProbeUrl: process.env.WAYGATE_CAPTIVE_PROBE_URL ? captiveProbeSetting(undefined, process.env) : null,
   portalUrl: portal.url,
 });
 

@@ -31,9 +31,12 @@ import type { Probe } from './edge-probe.js';
  */
 export const DEFAULT_CAPTIVE_PROBE_URL = 'http://connectivitycheck.gstatic.com/generate_204';
 
-/** WAYGATE_CAPTIVE_PROBE_URL: a URL, or `off`; the well-known probe when unset. */
-function captiveProbeFromEnv(env: NodeJS.ProcessEnv): string | null {
-  const value = env.WAYGATE_CAPTIVE_PROBE_URL;
+/**
+ * The captive-portal probe from `--captive-probe-url`, else WAYGATE_CAPTIVE_PROBE_URL: a URL, or
+ * `off`; the well-known probe when neither is set.
+ */
+export function captiveProbeSetting(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const value = flag ?? env.WAYGATE_CAPTIVE_PROBE_URL;
   if (value === 'off') return null;
   return value ?? DEFAULT_CAPTIVE_PROBE_URL;
 }
@@ -88,7 +91,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     pacServer,
     systemProxy: await systemProxyEffects(options.systemProxy ?? 'auto', mode, files.systemProxySaved, logger),
     ...(options.probe ? { probe: options.probe } : {}),
-    captiveProbeUrl: options.captiveProbeUrl !== undefined ? options.captiveProbeUrl : captiveProbeFromEnv(process.env),
+    captiveProbeUrl: options.captiveProbeUrl !== undefined ? options.captiveProbeUrl : captiveProbeSetting(undefined, process.env),
     capportUrl: options.capportUrl ?? null,
     // How often the edges in use are probed (default 1 s, so a dead edge is left within ~2 s);
     // slower on metered links, and the failover benchmark's baseline.
