@@ -25,6 +25,7 @@ import { EdgeTokenResponse, type DeviceTokenResponse } from '../../../protocol/p
 import { curl, response } from '../../support/curl.js';
 import { deviceCall, enrollDevice } from '../../support/portal-device.js';
 import { startTestPortal, type TestPortal } from '../../support/portal.js';
+import { REFUSED_PORT } from '../../support/refused-port.js';
 
 const run = promisify(execFile);
 
@@ -45,7 +46,6 @@ let origin: Server;
 let originPort: number;
 let tlsOrigin: Server;
 let tlsPort: number;
-let closedPort: number;
 let cacert: string;
 const seen: Seen[] = [];
 /** Requests the origin received for `/hang` and never answers. */
@@ -119,9 +119,6 @@ beforeAll(async () => {
   originPort = await listen(origin);
   tlsOrigin = createHttpsServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(cacert) }, handler);
   tlsPort = await listen(tlsOrigin);
-  const closed = createHttpServer();
-  closedPort = await listen(closed);
-  closed.close();
 
   portal = await startTestPortal();
   device = await enrollDevice(portal);
@@ -202,10 +199,10 @@ describe('forward proxy: plain HTTP', () => {
   });
 
   it('answers 502 with a reason when the destination does not accept the connection', async () => {
-    const r = await curl(['-i', '-x', open.url, ...bearer(), `http://127.0.0.1:${closedPort}/`]);
+    const r = await curl(['-i', '-x', open.url, ...bearer(), `http://127.0.0.1:${REFUSED_PORT}/`]);
     const { status, body } = response(r.stdout);
     expect(status).toBe(502);
-    expect(JSON.parse(body)).toMatchObject({ code: 'UPSTREAM_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closedPort}`) });
+    expect(JSON.parse(body)).toMatchObject({ code: 'UPSTREAM_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${REFUSED_PORT}`) });
   });
 });
 

@@ -15,6 +15,7 @@ import { evaluateTrust } from '../../../core/trusted-network.js';
 import { observeTrust, type TrustBase } from '../../../host/netmon/trust-probes.js';
 import { TrustedNetworkCriteria } from '../../../protocol/policy.js';
 import { tempDir } from '../../support/waygate-process.js';
+import { REFUSED_PORT } from '../../support/refused-port.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,6 @@ const servernames: string[] = [];
 let silent: TcpServer;
 let silentPort: number;
 const silentSockets: Socket[] = [];
-let closedPort: number;
 
 async function listen(server: TlsServer | TcpServer): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -78,10 +78,6 @@ beforeAll(async () => {
   });
   silentPort = await listen(silent);
 
-  const closed = createTcpServer();
-  closedPort = await listen(closed);
-  closed.close();
-  await once(closed, 'close');
 });
 
 afterAll(async () => {
@@ -118,10 +114,10 @@ describe('the TLS beacon, for real', () => {
   });
 
   it('says the connection was refused on a closed port', async () => {
-    const criteria = beaconCriteria(`127.0.0.1:${closedPort}`, pin);
+    const criteria = beaconCriteria(`127.0.0.1:${REFUSED_PORT}`, pin);
     const verdict = evaluateTrust(criteria, await observeTrust(criteria, BASE));
     expect(verdict.type).toBe('off-trusted');
-    expect(verdict.checks[0]).toEqual({ criterion: 'beacon', met: false, detail: `checking beacon 127.0.0.1:${closedPort} failed: ECONNREFUSED` });
+    expect(verdict.checks[0]).toEqual({ criterion: 'beacon', met: false, detail: `checking beacon 127.0.0.1:${REFUSED_PORT} failed: ECONNREFUSED` });
   });
 
   it('gives up on a listener that never answers the handshake, and closes the connection', async () => {
