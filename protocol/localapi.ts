@@ -181,6 +181,43 @@ export const SystemProxyView = z.object({
 });
 export type SystemProxyView = z.infer<typeof SystemProxyView>;
 
+/**
+ * The full-device tunnel, present while the plan's action is `tunnel`:
+ * - `connecting`   opening the TUN and the WebSocket to the edge (first time, or after a policy change);
+ * - `up`           packets flow through the edge;
+ * - `reconnecting` the edge went away; retrying with backoff (a short gap: traffic waits, then `fail-*`);
+ * - `fail-open`    the edge stayed away and the profile fails open: routes withdrawn, traffic goes direct;
+ * - `fail-closed`  the edge stayed away and the profile fails closed: routes kept, packets dropped (counted);
+ * - `unavailable`  this device cannot run a tunnel (not privileged, no TUN); the reason says which.
+ * IPv6 is blocked (unreachable routes) while the tunnel carries IPv4 only, so it never leaks around it.
+ */
+export const TunnelState = z.enum(['connecting', 'up', 'reconnecting', 'fail-open', 'fail-closed', 'unavailable']);
+export type TunnelState = z.infer<typeof TunnelState>;
+
+export const TunnelView = z.object({
+  state: TunnelState,
+  reason: z.string(),
+  /** The TUN interface, e.g. `waygate0`; null before it is open. */
+  interface: z.string().nullable(),
+  /** The device's tunnel address with its prefix (`100.64.0.2/16`); null until the edge assigned one. */
+  address: z.string().nullable(),
+  /** The edge the tunnel runs to (id), null while none is chosen. */
+  edgeId: z.string().nullable(),
+  /** DNS servers used through the tunnel (empty: the device keeps its own). */
+  dns: z.array(z.string()),
+  ipv6: z.enum(['blocked', 'tunnelled']),
+  /** Whether packets travel as GSO super-packets (virtio-net-v1) or one by one. */
+  offload: z.boolean(),
+  /** Payload bytes since the service started, over every connection to any edge. */
+  bytesUp: z.number().nonnegative(),
+  bytesDown: z.number().nonnegative(),
+  /** Packets dropped while fail-closed or while the edge could not take them. */
+  packetsDropped: z.number().nonnegative(),
+  /** ISO 8601: when the state last changed. */
+  since: z.string(),
+});
+export type TunnelView = z.infer<typeof TunnelView>;
+
 export const Status = z.object({
   v: z.literal(LOCALAPI_VERSION),
   state: ServiceState,
@@ -197,6 +234,8 @@ export const Status = z.object({
   protection: Protection,
   network: NetworkView,
   edge: EdgeView.nullable(),
+  /** The full-device tunnel; null unless the plan's action is `tunnel`. */
+  tunnel: TunnelView.nullable().default(null),
   captivePortal: CaptivePortalView.default({ state: 'none', loginUrl: null, resumesAt: null, detail: '' }),
   browserProxy: BrowserProxyView,
   systemProxy: SystemProxyView,

@@ -24,6 +24,7 @@ export const STATUS: Status = {
   protection: { state: 'signed-out', reason: 'Not signed in: sign in to be protected.', disabledUntil: null, passwords: { logout: false, disable: false } },
   network: { type: 'off-trusted', evidence: [], checks: [], changedAt: null },
   edge: null,
+  tunnel: null,
   captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
   browserProxy: { mode: 'release' },
   systemProxy: { state: 'untouched', detail: '' },
