@@ -26,6 +26,7 @@ const O_CLOEXEC = 0o2000000;
 const TUNSETIFF = 0x400454ca;
 const TUNSETOFFLOAD = 0x400454d0;
 const TUNSETVNETHDRSZ = 0x400454d8;
+const TUNSETPERSIST = 0x400454cb;
 const IFF_TUN = 0x0001;
 const IFF_NO_PI = 0x1000;
 const IFF_VNET_HDR = 0x4000;
@@ -189,6 +190,7 @@ function ifreqName(request: Buffer): string {
 interface OpenedFd {
   fd: number;
   name: string;
+  persistent?: boolean;
 }
 
 function openAttached(requestedName: string | undefined, flags: number): OpenedFd {
@@ -217,13 +219,24 @@ function enableOffload(fd: number): boolean {
 export function openLinuxTun(options: TunOptions): TunDevice {
   if (!isMainThread) throw new TunOpenError('failed', 'A TUN device can only be opened on the main thread: it is polled on the main event loop.');
   if (options.name !== undefined) checkInterfaceName(options.name);
+  const persist = options.persist ?? false;
   if (options.offload) {
     const opened = openAttached(options.name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
-    if (enableOffload(opened.fd)) return new LinuxTun(opened, true);
+    if (enableOffload(opened.fd)) return new LinuxTun(withPersistence(opened, persist), true);
     // IFF_VNET_HDR cannot be cleared on an attached fd: start over without it.
     bind().close(opened.fd);
   }
-  return new LinuxTun(openAttached(options.name, IFF_TUN | IFF_NO_PI), false);
+  return new LinuxTun(withPersistence(openAttached(options.name, IFF_TUN | IFF_NO_PI), persist), false);
+}
+
+function withPersistence(opened: OpenedFd, persist: boolean): OpenedFd {
+  if (!persist) return opened;
+  if (bind().ioctlWithValue(opened.fd, TUNSETPERSIST, 1) < 0) {
+    const code = koffi.errno();
+    bind().close(opened.fd);
+    throw openError('TUNSETPERSIST', code, opened.name);
+  }
+  return { ...opened, persistent: true };
 }
 
 class LinuxTun implements TunDevice {
@@ -235,7 +248,9 @@ class LinuxTun implements TunDevice {
   private readonly pollHandle: bigint;
   private readonly onReadable: bigint;
   private readonly onHandleClosed: bigint;
+  private readonly persistent: boolean;
   private onPackets: ((packets: Buffer[]) => void) | null = null;
+  private onError: ((error: Error) => void) | null = null;
   private paused = false;
   private closed = false;
   private polling = false;
@@ -245,6 +260,7 @@ class LinuxTun implements TunDevice {
     this.fd = opened.fd;
     this.name = opened.name;
     this.offload = offload;
+    this.persistent = opened.persistent ?? false;
     this.scratch = Buffer.allocUnsafeSlow(MAX_IP_PACKET + (offload ? VIRTIO_NET_HDR_BYTES : 0));
     this.pollHandle = pointer(koffi.alloc('uint8_t', lib.pollHandleSize()), 'koffi.alloc');
     const status = lib.pollInit(lib.defaultLoop(), this.pollHandle, this.fd);
@@ -257,10 +273,11 @@ class LinuxTun implements TunDevice {
     this.onHandleClosed = koffi.register(() => this.release(), lib.closeCallbackType);
   }
 
-  start(onPackets: (packets: Buffer[]) => void): void {
+  start(onPackets: (packets: Buffer[]) => void, onError?: (error: Error) => void): void {
     if (this.closed) throw new Error(`TUN device ${this.name} is closed.`);
     if (this.onPackets) throw new Error(`TUN device ${this.name} is already started.`);
     this.onPackets = onPackets;
+    this.onError = onError ?? null;
     this.updatePolling();
   }
 
@@ -287,6 +304,8 @@ class LinuxTun implements TunDevice {
     this.closed = true;
     this.polling = false;
     const lib = bind();
+    // A clean close removes the interface: only a crash should leave a persistent one behind.
+    if (this.persistent) lib.ioctlWithValue(this.fd, TUNSETPERSIST, 0);
     // uv_close stops the poll and drops the fd from epoll at once, so the fd can be closed right after.
     lib.closeHandle(this.pollHandle, this.onHandleClosed);
     lib.close(this.fd);
@@ -334,7 +353,10 @@ class LinuxTun implements TunDevice {
   private fail(failure: string): void {
     this.paused = true;
     this.updatePolling();
-    rethrowOutsideLibuv(new Error(`TUN device ${this.name} stopped reading: ${failure}.`));
+    const error = new Error(`TUN device ${this.name} stopped reading: ${failure}.`);
+    const onError = this.onError;
+    if (onError === null) rethrowOutsideLibuv(error);
+    else process.nextTick(() => onError(error));
   }
 
   private release(): void {

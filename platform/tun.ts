@@ -13,6 +13,13 @@ export interface TunOptions {
   readonly name?: string;
   /** Ask for IFF_VNET_HDR + TUNSETOFFLOAD(CSUM|TSO4|TSO6|TSO_ECN). */
   readonly offload: boolean;
+  /**
+   * Keep the interface (and the routes through it) when the process dies without closing it
+   * (TUNSETPERSIST). The device service asks for this so a crash keeps blocking traffic instead of
+   * letting it leak around the tunnel, and removes the interface at its next start. `close()` clears
+   * it again, so a clean stop removes the interface as usual.
+   */
+  readonly persist?: boolean;
 }
 
 export interface TunDevice {
@@ -22,9 +29,11 @@ export interface TunDevice {
   readonly offload: boolean;
   /**
    * Starts reading. `onPackets` gets every packet that was ready at one wakeup, each copied into its
-   * own buffer (safe to keep). Called again after `resume`; never after `close`.
+   * own buffer (safe to keep). Called again after `resume`; never after `close`. `onError` hears
+   * when the device can no longer be read (its interface was deleted); without it the error is
+   * thrown as uncaught, since a TUN that silently stops would be worse.
    */
-  start(onPackets: (packets: Buffer[]) => void): void;
+  start(onPackets: (packets: Buffer[]) => void, onError?: (error: Error) => void): void;
   /** Stops reading until `resume` (backpressure: the sender's queue is full). */
   pause(): void;
   resume(): void;

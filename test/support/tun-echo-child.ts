@@ -3,7 +3,8 @@
  * opens a TUN through platform/tun.ts and answers every ICMP echo request it reads by writing the
  * reply back. Talks to the test in JSON lines: events on stdout, commands on stdin.
  *
- *   argv: `--offload` asks for IFF_VNET_HDR; `--name NAME` picks the interface name.
+ *   argv: `--offload` asks for IFF_VNET_HDR; `--name NAME` picks the interface name; `--persist`
+ *         keeps the interface when the process dies without closing it.
  *   stdout: {event:'ready', name, offload} | {event:'echoed', sequence, virtioHeader} |
  *           {event:'open-failed', reason, message} | {event:'second-open', reason}
  *   stdin:  'open-again' tries to open a second TUN with the same name; 'close' closes the device,
@@ -19,11 +20,11 @@ function emit(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
-const { values } = parseArgs({ options: { offload: { type: 'boolean', default: false }, name: { type: 'string' } } });
+const { values } = parseArgs({ options: { offload: { type: 'boolean', default: false }, name: { type: 'string' }, persist: { type: 'boolean', default: false } } });
 
 let tun: TunDevice;
 try {
-  tun = await openTun({ name: values.name, offload: values.offload });
+  tun = await openTun({ name: values.name, offload: values.offload, persist: values.persist });
 } catch (error) {
   if (!(error instanceof TunOpenError)) throw error;
   emit({ event: 'open-failed', reason: error.reason, message: error.message });

@@ -52,6 +52,19 @@ describe.skipIf(blocker !== null)('Linux TUN device (root, inside throwaway netw
     await expect(run(['ip', '-n', netns, 'link', 'show', 'dev', name])).rejects.toThrow(/does not exist/);
   });
 
+  it('keeps a persistent interface when its process is killed, and a clean close still removes it', async () => {
+    const killed = await echoChildInNetns(['--name', 'wgtkept0', '--persist']);
+    killed.child.kill();
+    await killed.child.exited;
+    // Nobody holds it now, yet it stays, with its address: routes through it keep blackholing traffic.
+    expect(await run(['ip', '-n', killed.netns, '-j', 'address', 'show', 'dev', 'wgtkept0'])).toContain('100.64.0.1');
+
+    const closed = await echoChildInNetns(['--name', 'wgtgone0', '--persist']);
+    closed.child.send('close');
+    expect(await closed.child.exited).toBe(0);
+    await expect(run(['ip', '-n', closed.netns, 'link', 'show', 'dev', 'wgtgone0'])).rejects.toThrow(/does not exist/);
+  });
+
   it('refuses a name another open TUN holds, with reason name-in-use', async () => {
     const { child } = await echoChildInNetns(['--name', 'wgtbusy0']);
     child.send('open-again');
