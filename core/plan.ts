@@ -4,12 +4,12 @@
  * effects (chrome.proxy, the system proxy, later the TUN) only apply it. Every decision carries
  * its reason in words, so the popup and `waygate explain` can say why.
  *
- * This version applies `enforce-proxy` and `none`. `tunnel` and `local-proxy` are planned as
- * `enforce-proxy` with a reason saying so, which keeps the browser protected until the device side
- * of those actions exists.
+ * `tunnel` runs where the device can (the privileged service on Linux: `tunnelSupport`); elsewhere
+ * it is planned as `enforce-proxy` with a reason saying why. `local-proxy` is still planned as
+ * `enforce-proxy`, which keeps the browser protected until the device side of it exists.
  */
 import type { Edge, EffectiveConfig, InternetAction, NetworkType, PrivateAccessAction } from '../protocol/policy.js';
-import type { ProtectionState } from '../protocol/localapi.js';
+import type { ProtectionState, TunnelState } from '../protocol/localapi.js';
 import { proxyHostPort, resolvePac } from './pac-template.js';
 
 export interface EdgeChoice {
@@ -30,6 +30,27 @@ export interface EdgeFailure {
   reason: string;
 }
 
+/** Whether this device can run the full-device tunnel, and if not, why (shown when falling back). */
+export type TunnelSupport = { available: true } | { available: false; reason: string };
+
+/** What the tunnel is doing (host/tunnel/tunnel-manager.ts), which decides what protection says. */
+export interface TunnelHealth {
+  state: TunnelState;
+  reason: string;
+}
+
+/** The tunnel the plan wants: to which edge, around what, and what to do while the edge is away. */
+export interface TunnelPlan {
+  mode: 'up';
+  edge: Edge;
+  /** CIDRs through the tunnel (empty: everything); domains in the profile's lists are for the PAC only. */
+  include: string[];
+  exclude: string[];
+  failOpen: { enabled: boolean; afterSeconds: number };
+  /** The profile's /16 for tunnel addresses; the device moves to the next free one on a clash. */
+  range: string;
+}
+
 export interface PlanInputs {
   signedIn: boolean;
   /** The config in force (verified), null before the first one. */
@@ -41,6 +62,9 @@ export interface PlanInputs {
   captivePause?: CaptivePause | null;
   edgeFailure?: EdgeFailure | null;
   localProxyPort: number | null;
+  /** Absent: no tunnel here (browser-only mode). */
+  tunnelSupport?: TunnelSupport;
+  tunnelHealth?: TunnelHealth | null;
   now: number;
 }
 
@@ -53,7 +77,7 @@ export interface Plan {
   private: PrivateAccessAction | null;
   browserProxy: BrowserProxyPlan;
   systemProxy: SystemProxyPlan;
-  tunnel: { mode: 'down' };
+  tunnel: { mode: 'down' } | TunnelPlan;
   status: { state: ProtectionState; reason: string };
   reasons: string[];
   /** When the plan changes by itself (protection turning back on), so the caller re-plans then. */
@@ -107,13 +131,19 @@ export function plan(inputs: PlanInputs): Plan {
   }
 
   let internet = configured.internet;
-  if (internet === 'tunnel' || internet === 'local-proxy') {
-    reasons.push(`This version of Waygate cannot apply ${internet} yet; the browser and apps use the edge proxy instead.`);
+  const support = inputs.tunnelSupport ?? { available: false, reason: 'the browser cannot open a network adapter' };
+  if (internet === 'tunnel' && !support.available) {
+    reasons.push(`The profile asks for the full-device tunnel, but ${support.reason}; the browser and apps use the edge proxy instead.`);
+    internet = 'enforce-proxy';
+  }
+  if (internet === 'local-proxy') {
+    reasons.push('This version of Waygate cannot apply local-proxy yet; the browser and apps use the edge proxy instead.');
     internet = 'enforce-proxy';
   }
 
   const edges = inputs.edges ?? { primary: firstEdge(config), secondary: config.edges[1] ?? null, latencyMs: null };
   reasons.push(`Edge ${edges.primary.id} (${edges.primary.region})${edges.latencyMs === null ? '' : `, ${Math.round(edges.latencyMs)} ms away`}.`);
+  if (internet === 'tunnel') return tunnelPlan(inputs, config, edges, reasons, configured.privateAccess);
   const pacScript = resolvePac(config.pac, { primary: edges.primary, secondary: edges.secondary, localProxyPort: inputs.localProxyPort });
   const authHosts = [...new Set([edges.primary, ...(edges.secondary ? [edges.secondary] : []), ...config.edges].map((edge) => proxyHostPort(edge.proxyUrl)))];
 
@@ -135,6 +165,49 @@ export function plan(inputs: PlanInputs): Plan {
     reasons: [...reasons, reason],
     replanAt: null,
   };
+}
+
+/**
+ * The tunnel carries everything, so the browser and system proxy are given back; what protection
+ * says follows the tunnel's own state, since only it knows whether packets reach the edge.
+ */
+function tunnelPlan(inputs: PlanInputs, config: EffectiveConfig, edges: EdgeChoice, reasons: string[], privateAccess: PrivateAccessAction): Plan {
+  const profile = config.forwardingProfile;
+  const tunnel: TunnelPlan = {
+    mode: 'up',
+    edge: edges.primary,
+    include: profile.include.cidrs,
+    exclude: profile.exclude.cidrs,
+    failOpen: profile.failOpen,
+    range: profile.tunnelRange,
+  };
+  const split = tunnel.include.length > 0 || tunnel.exclude.length > 0;
+  reasons.push(
+    split
+      ? `Split tunnel: ${tunnel.include.length > 0 ? tunnel.include.join(', ') : 'everything'} through the tunnel${tunnel.exclude.length > 0 ? `, except ${tunnel.exclude.join(', ')}` : ''}.`
+      : 'Every IPv4 packet of the device goes through the tunnel; IPv6 is blocked while it is up.',
+  );
+  const status = tunnelStatus(inputs, edges.primary);
+  return { internet: 'tunnel', private: privateAccess, ...NOTHING, tunnel, status, reasons: [...reasons, status.reason], replanAt: null };
+}
+
+function tunnelStatus(inputs: PlanInputs, edge: Edge): { state: ProtectionState; reason: string } {
+  if (inputs.edgeFailure?.mode === 'closed') {
+    return { state: 'fail-closed', reason: `No edge answers (${inputs.edgeFailure.reason}); the profile fails closed, so the tunnel drops traffic until one does.` };
+  }
+  const health = inputs.tunnelHealth ?? { state: 'connecting', reason: `Connecting the tunnel to edge ${edge.id}.` };
+  switch (health.state) {
+    case 'up':
+      return { state: 'protected', reason: `Protected: the device's traffic goes through the tunnel to edge ${edge.id}.` };
+    case 'connecting':
+    case 'reconnecting':
+      return { state: 'waiting', reason: health.reason };
+    case 'fail-closed':
+      return { state: 'fail-closed', reason: health.reason };
+    case 'fail-open':
+    case 'unavailable':
+      return { state: 'fail-open', reason: health.reason };
+  }
 }
 
 function firstEdge(config: EffectiveConfig): Edge {

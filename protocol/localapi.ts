@@ -102,7 +102,8 @@ export type ConfigState = z.infer<typeof ConfigState>;
  *                 and resumes at `captivePortal.resumesAt` or as soon as the internet answers;
  * - `fail-open`   no edge answers and the profile fails open: traffic goes direct until one does;
  * - `fail-closed` no edge answers and the profile fails closed: traffic is blocked until one does;
- * - `waiting`     signed in, no config yet (first sync pending or failing);
+ * - `waiting`     signed in, protection not in force yet: no config (first sync pending or failing),
+ *                 or the tunnel is connecting;
  * - `signed-out`  not enrolled: nothing is forwarded.
  */
 export const ProtectionState = z.enum(['protected', 'off', 'disabled', 'paused', 'fail-open', 'fail-closed', 'waiting', 'signed-out']);

@@ -304,6 +304,27 @@ export function encodeBatch(packets: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * Packets as frames of at most `maxBatchBytes` each (the peer's limit), in order; one packet always
+ * fits, since every side accepts at least MIN_BATCH_BYTES.
+ */
+export function encodeBatches(packets: readonly Uint8Array[], maxBatchBytes: number): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  let start = 0;
+  let frameBytes = 0;
+  for (let i = 0; i < packets.length; i += 1) {
+    const length = LENGTH_BYTES + (packets[i]?.length ?? 0);
+    if (frameBytes + length > maxBatchBytes && i > start) {
+      frames.push(encodeBatch(packets.slice(start, i)));
+      start = i;
+      frameBytes = 0;
+    }
+    frameBytes += length;
+  }
+  if (start < packets.length) frames.push(encodeBatch(start === 0 ? packets : packets.slice(start)));
+  return frames;
+}
+
+/**
  * Splits one binary frame into its packets, all or nothing: a frame with any fault yields no packets,
  * because its sender is broken or hostile and the connection is closed with `closeCode`.
  * Never throws. The packets are views into `frame`: copy them before the frame's buffer is reused.

@@ -21,10 +21,12 @@ import type {
   NetworkView,
   Status,
   SystemProxyView,
+  TunnelView,
   Unlock,
 } from '../../protocol/localapi.js';
 import { DEFAULT_DISABLE_MINUTES, type EffectiveConfig } from '../../protocol/policy.js';
-import { plan, type EdgeChoice, type Plan } from '../../core/plan.js';
+import { plan, type EdgeChoice, type Plan, type TunnelSupport } from '../../core/plan.js';
+import type { TunnelManager } from '../tunnel/tunnel-manager.js';
 import type { Logger } from '../log.js';
 import type { PacServer } from '../proxy/pac-server.js';
 import type { Clock } from './clock.js';
@@ -61,6 +63,9 @@ export interface ProtectionDeps {
   captiveProbeUrl: string | null;
   capportUrl: string | null;
   edgeProbeMs?: number;
+  /** The full-device tunnel, when this service can run one (`tunnelSupport`). */
+  tunnel?: TunnelManager;
+  tunnelSupport?: TunnelSupport;
 }
 
 export class Protection {
@@ -74,6 +79,7 @@ export class Protection {
   private current: Plan | null = null;
   private systemProxyView: SystemProxyView = { state: 'untouched', detail: 'Waygate has not changed the system proxy.' };
   private appliedSystemPac: string | null = null;
+  private tunnelView: TunnelView | null = null;
   private effects: Promise<void> = Promise.resolve();
   private cancelReplan: (() => void) | null = null;
   private readonly loginFlow: LoginFlow;
@@ -110,7 +116,10 @@ export class Protection {
         this.aware = state;
         this.replan();
       },
-      onNetworkChange: () => void this.session?.sync.syncNow('network change'),
+      onNetworkChange: () => {
+        this.deps.tunnel?.networkChanged();
+        void this.session?.sync.syncNow('network change');
+      },
     });
     this.aware = this.awareness.state;
     this.logoutGate = new UnlockGate('logout', gateDeps('logout'));
@@ -121,6 +130,7 @@ export class Protection {
   async start(): Promise<void> {
     const { files, logger } = this.deps;
     if (await this.deps.systemProxy.recoverAtStart()) logger.info('protection: restored the system proxy a previous run left applied');
+    await this.deps.tunnel?.start();
     this.disabledUntil = (await files.intents.load().catch(() => undefined))?.disabledUntil ?? null;
     let enrollment: Enrollment | undefined;
     try {
@@ -138,6 +148,7 @@ export class Protection {
     this.awareness.stop();
     this.session?.stop();
     this.cancelReplan?.();
+    await this.deps.tunnel?.stop();
     await this.effects;
     // A stopped service serves no PAC: give the user's settings back rather than leave a dead URL.
     if (this.appliedSystemPac !== null) await this.deps.systemProxy.restore();
@@ -241,6 +252,7 @@ export class Protection {
       },
       onToken: (token) => {
         this.token = token;
+        this.deps.tunnel?.tokenRenewed(token.token);
         this.replan();
       },
       onRejected: (error) => {
@@ -291,6 +303,8 @@ export class Protection {
       edgeFailure: this.aware.selection?.failMode ? { mode: this.aware.selection.failMode, reason: this.aware.selection.reason } : null,
       disabledUntil: this.disabledUntil,
       localProxyPort: null,
+      ...(this.deps.tunnelSupport ? { tunnelSupport: this.deps.tunnelSupport } : {}),
+      tunnelHealth: this.tunnelView,
       now: this.deps.clock.now(),
     });
   }
@@ -301,7 +315,31 @@ export class Protection {
     this.cancelReplan?.();
     this.cancelReplan = next.replanAt === null ? null : this.deps.clock.schedule(next.replanAt - this.deps.clock.now(), () => this.replan());
     this.applySystemProxy(next);
+    this.deps.tunnel?.set(next.tunnel.mode === 'up' ? next.tunnel : null);
     this.publish(next);
+  }
+
+  /** The tunnel manager's news: status shows it, and what protection says may change with it. */
+  tunnelChanged(view: TunnelView | null): void {
+    this.tunnelView = view;
+    if (this.current) this.replan();
+  }
+
+  /** Where the tunnel must not take traffic: the portal (sign-in, config, tokens) and the captive probe. */
+  tunnelBypassUrls(): string[] {
+    const urls = [this.enrollment?.account.portalUrl ?? this.deps.defaultPortalUrl];
+    if (this.deps.captiveProbeUrl !== null) urls.push(this.deps.captiveProbeUrl);
+    return urls;
+  }
+
+  /** The current edge token, for the tunnel. */
+  edgeToken(): string | null {
+    return this.session?.tokens.token?.token ?? null;
+  }
+
+  /** A fresh edge token after the edge refused ours. */
+  async refreshEdgeToken(): Promise<string | null> {
+    return (await this.session?.tokens.refresh())?.token ?? null;
   }
 
   /** Serialised: each change waits for the previous one, so the saved user settings are never raced. */
@@ -338,6 +376,7 @@ export class Protection {
       },
       network: this.network(),
       edge: this.edgeView(config),
+      tunnel: this.tunnelView,
       captivePortal: captiveView(this.aware.captive),
       browserProxy: browserProxyView(current),
       systemProxy: this.systemProxyView,

@@ -24,6 +24,10 @@ import { stateFiles } from './state-files.js';
 import { StatusStore } from './status-store.js';
 import { systemProxyEffects, type SystemProxyChoice } from './system-proxy-choice.js';
 import type { Probe } from './edge-probe.js';
+import { deviceNetworkPlatform } from '../../platform/device-network.js';
+import { openTun } from '../../platform/tun.js';
+import { tunnelSupport } from '../tunnel/support.js';
+import { TunnelManager } from '../tunnel/tunnel-manager.js';
 
 /**
  * Where the device asks "is the internet there?": the well-known probe browsers and OSes use, which
@@ -81,11 +85,31 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const pacServer = new PacServer();
   await pacServer.listen();
-  const protection = new Protection({
+  const clock = options.clock ?? systemClock;
+  const support = await tunnelSupport();
+  // The manager and protection talk both ways; the manager only calls back once protection runs.
+  let protection: Protection | null = null;
+  const tunnel = support.available
+    ? new TunnelManager({
+        network: await deviceNetworkPlatform(),
+        openTun,
+        stateDir,
+        token: () => protection?.edgeToken() ?? null,
+        refreshToken: async () => (await protection?.refreshEdgeToken()) ?? null,
+        bypassUrls: () => protection?.tunnelBypassUrls() ?? [],
+        client: { version: WAYGATE_VERSION, os: 'linux' },
+        clock,
+        random: Math.random,
+        logger,
+        onChange: (view) => protection?.tunnelChanged(view),
+      })
+    : undefined;
+  if (!support.available) logger.info({ reason: support.reason }, 'service: no full-device tunnel on this device');
+  protection = new Protection({
     store,
     files,
     defaultPortalUrl: options.portalUrl ?? process.env.WAYGATE_PORTAL_URL ?? DEFAULT_PORTAL_URL,
-    clock: options.clock ?? systemClock,
+    clock,
     random: Math.random,
     logger,
     pacServer,
@@ -96,6 +120,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // How often the edges in use are probed (default 1 s, so a dead edge is left within ~2 s);
     // slower on metered links, and the failover benchmark's baseline.
     ...(process.env.WAYGATE_EDGE_PROBE_MS ? { edgeProbeMs: Number(process.env.WAYGATE_EDGE_PROBE_MS) } : {}),
+    ...(tunnel ? { tunnel } : {}),
+    tunnelSupport: support,
   });
   await protection.start();
 

@@ -22,7 +22,7 @@ function onPath(program: string): boolean {
 
 /** Why root-only namespace tests cannot run (null when they can); throws in CI instead of skipping. */
 export function netnsBlocker(programs: readonly string[]): string | null {
-  const packages: Record<string, string> = { ip: 'iproute2', ping: 'iputils-ping', nft: 'nftables' };
+  const packages: Record<string, string> = { ip: 'iproute2', ping: 'iputils-ping', nft: 'nftables', dnsmasq: 'dnsmasq-base' };
   let missing: string | null = null;
   if (process.platform !== 'linux') missing = 'they need Linux';
   else if (process.getuid?.() !== 0) missing = 'they need root (to create network namespaces and TUN devices)';

@@ -104,13 +104,60 @@ describe('plan', () => {
     expect(plan(inputs({ disabledUntil: NOW })).status.state).toBe('protected');
   });
 
-  it.each(['tunnel', 'local-proxy'] as const)('plans %s as enforce-proxy and says why', (action) => {
-    const result = plan(inputs({ config: configWith(action) }));
+  it('plans local-proxy as enforce-proxy and says why', () => {
+    const result = plan(inputs({ config: configWith('local-proxy') }));
     expect(result.internet).toBe('enforce-proxy');
     expect(result.status.state).toBe('protected');
     expect(result.browserProxy.mode).toBe('pac');
     expect(result.tunnel).toEqual({ mode: 'down' });
-    expect(result.reasons.join('\n')).toContain(`cannot apply ${action} yet`);
+    expect(result.reasons.join('\n')).toContain('cannot apply local-proxy yet');
+  });
+
+  it('falls back to enforce-proxy when the device cannot run the tunnel, and says why', () => {
+    for (const tunnelSupport of [undefined, { available: false as const, reason: 'the service does not run as root' }]) {
+      const result = plan(inputs({ config: configWith('tunnel'), ...(tunnelSupport ? { tunnelSupport } : {}) }));
+      expect(result.internet).toBe('enforce-proxy');
+      expect(result.browserProxy.mode).toBe('pac');
+      expect(result.tunnel).toEqual({ mode: 'down' });
+      expect(result.reasons.join('\n')).toContain(tunnelSupport ? 'the service does not run as root' : 'the browser cannot open a network adapter');
+    }
+  });
+
+  it('plans the tunnel to the chosen edge with the profile\'s routes, and gives the browser and system proxy back', () => {
+    const config = effectiveConfig({
+      pac: PAC,
+      forwarding: {
+        actions: { trusted: { internet: 'none', privateAccess: 'none' }, 'vpn-trusted': { internet: 'none', privateAccess: 'none' }, 'off-trusted': { internet: 'tunnel', privateAccess: 'none' } },
+        include: { domains: [], cidrs: ['10.0.0.0/8'] },
+        exclude: { domains: ['example.com'], cidrs: ['10.9.0.0/16'] },
+        failOpen: { enabled: true, afterSeconds: 5 },
+      },
+    });
+    const result = plan(inputs({ config, tunnelSupport: { available: true }, edges: { primary: EDGE_US, secondary: EDGE_EU, latencyMs: 12 }, tunnelHealth: { state: 'up', reason: 'up' } }));
+    expect(result.internet).toBe('tunnel');
+    expect(result.tunnel).toEqual({ mode: 'up', edge: EDGE_US, include: ['10.0.0.0/8'], exclude: ['10.9.0.0/16'], failOpen: { enabled: true, afterSeconds: 5 }, range: config.forwardingProfile.tunnelRange });
+    expect(result.browserProxy).toEqual({ mode: 'release' });
+    expect(result.systemProxy).toEqual({ mode: 'restore' });
+    expect(result.status).toEqual({ state: 'protected', reason: expect.stringContaining(`tunnel to edge ${EDGE_US.id}`) });
+    expect(result.reasons.join('\n')).toContain('Split tunnel: 10.0.0.0/8 through the tunnel, except 10.9.0.0/16.');
+  });
+
+  it.each([
+    ['connecting', 'waiting'],
+    ['reconnecting', 'waiting'],
+    ['fail-closed', 'fail-closed'],
+    ['fail-open', 'fail-open'],
+    ['unavailable', 'fail-open'],
+  ] as const)('says what the tunnel does: %s → %s, with the tunnel\'s reason', (state, protection) => {
+    const result = plan(inputs({ config: configWith('tunnel'), tunnelSupport: { available: true }, tunnelHealth: { state, reason: `tunnel is ${state}` } }));
+    expect(result.tunnel.mode).toBe('up');
+    expect(result.status).toEqual({ state: protection, reason: `tunnel is ${state}` });
+  });
+
+  it('keeps the tunnel (dropping traffic) while no edge answers and the profile fails closed', () => {
+    const result = plan(inputs({ config: configWith('tunnel'), tunnelSupport: { available: true }, tunnelHealth: { state: 'up', reason: '' }, edgeFailure: { mode: 'closed', reason: 'no answer for 3 s' } }));
+    expect(result.tunnel.mode).toBe('up');
+    expect(result.status.state).toBe('fail-closed');
   });
 
   it('leaves the browser to the user when the profile allows their own proxy, but keeps the system PAC', () => {

@@ -11,6 +11,7 @@ import {
   closeInfo,
   decodeBatch,
   encodeBatch,
+  encodeBatches,
   negotiateOffload,
   parseVirtioNetHeader,
   validateVirtioNetHeader,
@@ -187,6 +188,15 @@ describe('tunnel batch codec', () => {
     const frame = encodeBatch(packets);
     expect(frame.length).toBe(3 * 4 + 1 + 1500 + 65_545);
     expect(decodeBatch(frame, LIMITS)).toEqual({ packets });
+  });
+
+  it('splits packets into frames no larger than the peer accepts, in order, each packet whole', () => {
+    const packets = [new Uint8Array(40_000).fill(1), new Uint8Array(40_000).fill(2), new Uint8Array(20_000).fill(3), new Uint8Array(60_000).fill(4)];
+    const frames = encodeBatches(packets, MIN_BATCH_BYTES);
+    expect(frames.map((frame) => frame.length)).toEqual([4 + 40_000, 2 * 4 + 40_000 + 20_000, 4 + 60_000]);
+    expect(frames.flatMap((frame) => { const decoded = decodeBatch(frame, LIMITS); return 'packets' in decoded ? decoded.packets : []; })).toEqual(packets);
+    expect(encodeBatches(packets, 16 * 1024 * 1024)).toHaveLength(1);
+    expect(encodeBatches([], MIN_BATCH_BYTES)).toEqual([]);
   });
 
   it('writes lengths big-endian', () => {
