@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { Status } from '../../protocol/localapi.js';
 import { storedItem } from './stored.js';
 
-export const DeviceSnapshot = Status.pick({ account: true, login: true, config: true, protection: true, network: true, edge: true, captivePortal: true, reasons: true });
+export const DeviceSnapshot = Status.pick({ account: true, login: true, config: true, protection: true, network: true, edge: true, tunnel: true, captivePortal: true, reasons: true });
 export type DeviceSnapshot = z.infer<typeof DeviceSnapshot>;
 
 export function snapshotOfStatus(status: Status): DeviceSnapshot {
-  const { account, login, config, protection, network, edge, captivePortal, reasons } = status;
-  return { account, login, config, protection, network, edge, captivePortal, reasons };
+  const { account, login, config, protection, network, edge, tunnel, captivePortal, reasons } = status;
+  return { account, login, config, protection, network, edge, tunnel, captivePortal, reasons };
 }
 
 /** Written by the worker in browser-only mode; null before it first ran. */

@@ -4,8 +4,9 @@
  * facts the worker writes: the host link (with the service's status in app mode), the browser-only
  * snapshot, whether our proxy setting is in force, and the administrator's managed settings.
  */
+import { byteAmount, byteSize, type ByteUnit } from '../../core/byte-size.js';
 import { allowsSignOut } from '../../protocol/managed-config.js';
-import type { CriterionCheck, EdgeView, ProtectionState } from '../../protocol/localapi.js';
+import type { CriterionCheck, EdgeView, ProtectionState, TunnelState, TunnelView } from '../../protocol/localapi.js';
 import type { HostLink } from './connection-state.js';
 import { snapshotOfStatus, type DeviceSnapshot } from './device-state.js';
 import type { MessageKey } from './i18n.js';
@@ -67,10 +68,31 @@ export interface CaptivePortalPanel {
   readonly detail: string | null;
 }
 
+/** One row of the tunnel's facts; traffic and counts are numbers, written in the user's language by the component. */
+export interface TunnelFact {
+  readonly id: 'interface' | 'address' | 'edge' | 'dns' | 'ipv6' | 'traffic' | 'dropped';
+  readonly label: MessageKey;
+  readonly value: Message | { readonly verbatim: string } | { readonly sent: number; readonly received: number } | { readonly count: number };
+  /** Why the value is what it is (why packets were dropped). */
+  readonly note?: MessageKey;
+}
+
+/** The full-device tunnel, while the service runs one. */
+export interface TunnelPanel {
+  readonly state: TunnelState;
+  readonly tone: Tone;
+  readonly title: MessageKey;
+  /** The service's words; null when it gave none. */
+  readonly reason: string | null;
+  readonly facts: readonly TunnelFact[];
+}
+
 export interface PopupView {
   mode: Mode;
   protection: ProtectionView;
   facts: readonly DeviceFact[];
+  /** Shown while the service's plan runs the full-device tunnel. */
+  tunnel: TunnelPanel | null;
   /** Shown while the service reports a captive portal. */
   captivePortal: CaptivePortalPanel | null;
   /** Shown while signed out and no sign-in is waiting. */
@@ -148,6 +170,7 @@ export function popupView(input: ViewInput): PopupView {
     mode,
     protection,
     facts: device === null ? [] : facts(device, mode),
+    tunnel: device?.tunnel ? tunnelPanel(device.tunnel, device.edge) : null,
     captivePortal: device === null ? null : captivePortalPanel(device),
     signIn:
       canAct && !signedIn && waiting === null
@@ -245,4 +268,43 @@ function facts(device: DeviceSnapshot, mode: Mode): DeviceFact[] {
     if (device.config.policyVersion !== null) list.push({ id: 'config', label: 'factPolicy', value: { key: 'policyValue', subs: [String(device.config.policyVersion)] } });
   }
   return list;
+}
+
+/** Tones as the protection heading uses them: the tunnel failing closed blocks traffic, so it is an error. */
+const TUNNEL_LOOK: Record<TunnelState, { tone: Tone; title: MessageKey }> = {
+  connecting: { tone: 'pending', title: 'tunnelConnecting' },
+  up: { tone: 'ok', title: 'tunnelUp' },
+  reconnecting: { tone: 'pending', title: 'tunnelReconnecting' },
+  'fail-open': { tone: 'attention', title: 'tunnelFailOpen' },
+  'fail-closed': { tone: 'error', title: 'tunnelFailClosed' },
+  unavailable: { tone: 'attention', title: 'tunnelUnavailable' },
+};
+
+export function tunnelPanel(tunnel: TunnelView, edge: EdgeView | null): TunnelPanel {
+  const facts: TunnelFact[] = [];
+  if (tunnel.interface !== null) facts.push({ id: 'interface', label: 'tunnelFactInterface', value: { verbatim: tunnel.interface } });
+  if (tunnel.address !== null) facts.push({ id: 'address', label: 'tunnelFactAddress', value: { verbatim: tunnel.address } });
+  if (tunnel.edgeId !== null) {
+    // The region is known only for the edge the status describes; the tunnel may run to another one.
+    const value: TunnelFact['value'] = edge?.id === tunnel.edgeId ? { key: 'edgeValue', subs: [edge.id, edge.region] } : { verbatim: tunnel.edgeId };
+    facts.push({ id: 'edge', label: 'factEdge', value });
+  }
+  facts.push({ id: 'traffic', label: 'tunnelFactTraffic', value: { sent: tunnel.bytesUp, received: tunnel.bytesDown } });
+  if (tunnel.packetsDropped > 0) facts.push({ id: 'dropped', label: 'tunnelFactDropped', value: { count: tunnel.packetsDropped }, note: 'tunnelDroppedNote' });
+  facts.push({
+    id: 'dns',
+    label: 'tunnelFactDns',
+    value: tunnel.dns.length === 0 ? { key: 'tunnelDnsOwn', subs: [] } : { verbatim: tunnel.dns.join(', ') },
+  });
+  facts.push({ id: 'ipv6', label: 'tunnelFactIpv6', value: { key: tunnel.ipv6 === 'blocked' ? 'tunnelIpv6Blocked' : 'tunnelIpv6Tunnelled', subs: [] } });
+  const reason = tunnel.reason.trim();
+  return { state: tunnel.state, ...TUNNEL_LOOK[tunnel.state], reason: reason === '' ? null : reason, facts };
+}
+
+const BYTES: Record<ByteUnit, MessageKey> = { B: 'bytesB', KB: 'bytesKB', MB: 'bytesMB', GB: 'bytesGB' };
+
+/** A byte count as a message in the user's units ("1,5 Mo" in French), the number written as `locale` writes it. */
+export function bytesMessage(bytes: number, locale: string): Message {
+  const size = byteSize(bytes);
+  return { key: BYTES[size.unit], subs: [byteAmount(size, locale)] };
 }

@@ -1,5 +1,6 @@
 /** `waygate status`: the service's status, for people or (--json) for scripts. */
-import type { Status } from '../../protocol/localapi.js';
+import { formatBytes } from '../../core/byte-size.js';
+import type { EdgeView, Status, TunnelView } from '../../protocol/localapi.js';
 import { LocalApiClient } from '../client/localapi-client.js';
 
 const MODE_LABEL: Record<Status['mode'], string> = {
@@ -36,11 +37,38 @@ export function formatStatus(status: Status, socketPath: string): string {
     lines.push(`  edge:       ${edge.id} (${edge.region}) ${edge.proxyUrl}${latency}${health}${edge.secondaryId ? `; secondary ${edge.secondaryId}` : ''}`);
     if (edge.reason) lines.push(`              ${edge.reason}`);
   }
+  if (status.tunnel) lines.push(...formatTunnel(status.tunnel, edge));
   lines.push(`  browser:    ${status.browserProxy.mode === 'pac' ? 'PAC through the edge' : 'user settings'}`);
   lines.push(`  system:     ${status.systemProxy.state} — ${status.systemProxy.detail}`);
   if (status.edgeTokenExpiresAt) lines.push(`  edge token: valid until ${status.edgeTokenExpiresAt}`);
   lines.push(`  mode:       ${MODE_LABEL[status.mode]}`, `  pid:        ${status.pid}`, `  since:      ${status.startedAt}`, `  socket:     ${socketPath}`);
   return lines.join('\n');
+}
+
+const IPV6: Record<TunnelView['ipv6'], string> = {
+  blocked: 'blocked while the tunnel is up',
+  tunnelled: 'tunnelled',
+};
+
+/** The full-device tunnel: a heading line with its state, then one line per fact under it. */
+export function formatTunnel(tunnel: TunnelView, edge: EdgeView | null): string[] {
+  const reason = tunnel.reason.trim() === '' ? '' : ` — ${tunnel.reason}`;
+  // The region is known only for the edge the status describes; the tunnel may run to another one.
+  const edgeName = tunnel.edgeId === null ? 'none chosen yet' : edge?.id === tunnel.edgeId ? `${edge.id} (${edge.region})` : tunnel.edgeId;
+  const lines = [
+    `  tunnel:     ${tunnel.state} since ${tunnel.since}${reason}`,
+    `              interface ${tunnel.interface ?? 'not open yet'}, address ${tunnel.address ?? 'none yet'}`,
+    `              edge      ${edgeName}`,
+    `              dns       ${tunnel.dns.length === 0 ? "the device's own" : tunnel.dns.join(', ')}`,
+    `              ipv6      ${IPV6[tunnel.ipv6]}`,
+    `              offload   ${tunnel.offload ? 'on (GSO super-packets)' : 'off (one packet at a time)'}`,
+    `              traffic   ${formatBytes(tunnel.bytesUp)} up, ${formatBytes(tunnel.bytesDown)} down`,
+  ];
+  if (tunnel.packetsDropped > 0) {
+    const packets = tunnel.packetsDropped === 1 ? 'packet' : 'packets';
+    lines.push(`              dropped   ${tunnel.packetsDropped} ${packets}: protection fails closed, so they did not leave outside the tunnel`);
+  }
+  return lines;
 }
 
 export async function statusCommand(socketPath: string, json: boolean): Promise<string> {

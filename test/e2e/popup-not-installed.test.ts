@@ -9,6 +9,15 @@ declare const chrome: typeof extensionApi;
 
 const browserMissing = inject('browserMissing');
 
+const ACCOUNT = {
+  portalUrl: 'https://portal.example.test',
+  deviceId: 'dev_1',
+  deviceName: 'Laptop',
+  user: { id: 'usr_1', email: 'uma@example.test', name: 'Uma User' },
+  org: { id: 'org_1', name: 'Example Org' },
+  enrolledAt: '2024-01-01T00:00:00.000Z',
+};
+
 describe.skipIf(browserMissing !== null)('popup when no native host is registered, in headless Chromium', () => {
   let cleanup: () => Promise<void>;
   let browser: ExtensionBrowser;
@@ -40,14 +49,7 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
     // The popup renders whatever the side in charge stored; browser-only mode itself never pauses,
     // so the test stores a snapshot as the app would report it.
     const snapshot = {
-      account: {
-        portalUrl: 'https://portal.example.test',
-        deviceId: 'dev_1',
-        deviceName: 'Laptop',
-        user: { id: 'usr_1', email: 'uma@example.test', name: 'Uma User' },
-        org: { id: 'org_1', name: 'Example Org' },
-        enrolledAt: '2024-01-01T00:00:00.000Z',
-      },
+      account: ACCOUNT,
       login: null,
       config: { policyVersion: 4, source: 'portal', syncedAt: '2024-01-01T00:00:00.000Z', lastError: null, nextSyncAt: null },
       protection: { state: 'paused', reason: 'Captive portal: forwarding is paused so you can sign in to this network.', disabledUntil: null, passwords: { logout: false, disable: false } },
@@ -83,5 +85,52 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
     // Nothing listens on port 9: the tab shows an error page, but it was asked for the portal.
     const tabUrls = () => browser.worker.evaluate(async () => (await chrome.tabs.query({})).map((tab) => tab.pendingUrl ?? tab.url ?? ''));
     await expect.poll(async () => (await tabUrls()).some((url) => url.includes('127.0.0.1:9/portal-login'))).toBe(true);
+  });
+
+  it('renders a full-device tunnel that is up from the stored snapshot: address, edge, traffic, DNS and IPv6', async () => {
+    const popup = await openPopup(browser.context);
+    await waitForLink(popup, 'not-installed');
+    // Only the app's service runs a tunnel; the snapshot is stored as it would report one.
+    const snapshot = {
+      account: ACCOUNT,
+      login: null,
+      config: { policyVersion: 4, source: 'portal', syncedAt: '2024-01-01T00:00:00.000Z', lastError: null, nextSyncAt: null },
+      protection: { state: 'protected', reason: 'Protected: all traffic goes through the tunnel to edge eu-1.', disabledUntil: null, passwords: { logout: false, disable: false } },
+      network: { type: 'off-trusted', evidence: [], checks: [], changedAt: null },
+      edge: { id: 'eu-1', region: 'Frankfurt', proxyUrl: 'https://edge.example.test:8443', latencyMs: 23, secondaryId: null, health: 'ok', reason: '' },
+      tunnel: {
+        state: 'up',
+        reason: 'Tunnel up through eu-1.',
+        interface: 'waygate0',
+        address: '100.64.0.2/16',
+        edgeId: 'eu-1',
+        dns: ['10.0.0.53', '10.0.0.54'],
+        ipv6: 'blocked',
+        offload: true,
+        bytesUp: 1536 * 1024,
+        bytesDown: 20 * 1024 * 1024,
+        packetsDropped: 12,
+        since: '2030-01-01T12:00:00.000Z',
+      },
+      captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
+      reasons: [],
+    };
+    await expect
+      .poll(async () => {
+        await browser.worker.evaluate((value) => chrome.storage.local.set({ browserOnlySnapshot: value }), snapshot);
+        return popup.locator('[data-testid="tunnel-state"][data-state="up"]').count();
+      })
+      .toBe(1);
+    expect(await popup.getByTestId('tunnel-state').textContent()).toBe('Tunnel up');
+    expect(await popup.getByTestId('tunnel-reason').textContent()).toBe('Tunnel up through eu-1.');
+    expect(await popup.getByTestId('tunnel-interface').textContent()).toBe('waygate0');
+    expect(await popup.getByTestId('tunnel-address').textContent()).toBe('100.64.0.2/16');
+    expect(await popup.getByTestId('tunnel-edge').textContent()).toBe('eu-1 (Frankfurt)');
+    expect(await popup.getByTestId('tunnel-traffic').textContent()).toBe('1.5 MB sent, 20 MB received');
+    expect(await popup.getByTestId('tunnel-dropped').textContent()).toBe('12');
+    expect(await popup.getByTestId('tunnel-dropped-note').textContent()).toContain('Protection fails closed');
+    expect(await popup.getByTestId('tunnel-dns').textContent()).toBe('10.0.0.53, 10.0.0.54');
+    expect(await popup.getByTestId('tunnel-ipv6').textContent()).toBe('Blocked while the tunnel is up');
+    await screenshot(popup, 'popup-tunnel');
   });
 });

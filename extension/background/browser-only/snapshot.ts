@@ -68,6 +68,8 @@ export function browserOnlySnapshot({ enrollment, config, sync, login, disabledU
             health: 'ok',
             reason: BROWSER_ONLY_EDGE_REASON,
           },
+    // The full-device tunnel needs the Waygate app's service; the browser alone cannot open one.
+    tunnel: null,
     captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
     reasons: plan.reasons,
   };

@@ -14,6 +14,7 @@ import { Header } from './Header.js';
 import { LinkStatus } from './LinkStatus.js';
 import { ModeNote } from './ModeNote.js';
 import { ProtectionCard } from './ProtectionCard.js';
+import { TunnelCard } from './TunnelCard.js';
 
 const hostLinkItem: StoredItem<HostLink> = { get: readHostLink, set: () => Promise.resolve(), watch: watchHostLink };
 
@@ -33,6 +34,7 @@ export function App() {
     <main class="popup">
       <Header />
       {view && view.mode !== 'unknown' && <ProtectionCard view={view} action={action} />}
+      {view?.tunnel && <TunnelCard tunnel={view.tunnel} />}
       {view?.explain === 'available' && <Explain action={action} />}
       {view?.mode === 'browser-only' && <ModeNote adds={view.otherModeAdds} />}
       <LinkStatus view={link && linkView(link, now)} />
