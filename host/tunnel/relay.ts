@@ -122,8 +122,18 @@ function connect(options: RelayOptions): Promise<WebSocket> {
   });
   ws.binaryType = 'nodebuffer';
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: RelayError) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+      ws.terminate();
+    };
     ws.once('open', () => {
+      settled = true;
+      // From here an error is always followed by 'close', which the handshake and the relay handle.
       ws.removeAllListeners('error');
+      ws.on('error', () => undefined);
       resolve(ws);
     });
     ws.once('unexpected-response', (_req, res) => {
@@ -135,11 +145,10 @@ function connect(options: RelayOptions): Promise<WebSocket> {
         const body = Buffer.concat(chunks).toString('utf8').slice(0, 500);
         // 401 means the token: a fresh one may help. 403 is policy; anything else, try again later.
         const action: CloseAction = status === 401 ? 'refresh-token' : status === 403 ? 'stop' : 'reconnect';
-        reject(new RelayError(`The edge refused the tunnel with HTTP ${status}${body ? `: ${body}` : ''}`, action));
+        fail(new RelayError(`The edge refused the tunnel with HTTP ${status}${body ? `: ${body}` : ''}`, action));
       });
-      ws.terminate();
     });
-    ws.once('error', (err) => reject(new RelayError(`Could not reach the edge at ${options.url}: ${err.message}`, 'reconnect')));
+    ws.on('error', (err) => fail(new RelayError(`Could not reach the edge at ${options.url}: ${err.message}`, 'reconnect')));
   });
 }
 
@@ -215,7 +224,6 @@ class OpenRelay implements Relay {
       else this.control(data);
     });
     ws.on('pong', () => (this.lastHeard = Date.now()));
-    ws.on('error', () => undefined); // always followed by 'close', which says what happened
     ws.once('close', (code, reason) => {
       const info = closeInfo(code);
       this.finish({ code, reason: reason.toString('utf8') || (code >= 4000 ? info.reason : `The connection to the edge closed (${code}).`), action: info.action });
