@@ -66,7 +66,7 @@ export function formatTunnel(tunnel: TunnelView, edge: EdgeView | null): string[
   ];
   if (tunnel.packetsDropped > 0) {
     const packets = tunnel.packetsDropped === 1 ? 'packet' : 'packets';
-    lines.push(`              dropped   ${tunnel.packetsDropped} ${packets}: protection fails closed, so they did not leave outside the tunnel`);
+    lines.push(`              dropped   ${tunnel.packetsDropped} ${packets} rather than sent outside the tunnel (while it was down, or the adapter was full)`);
   }
   return lines;
 }

@@ -3,10 +3,11 @@
  * in the sandboxed evaluator) and which edge, if any, that answer names.
  */
 import { WaygateError } from '../../protocol/errors.js';
+import { cidrContains, parseCidr, parseIp } from '../../protocol/ip.js';
 import type { Explanation, NetworkView } from '../../protocol/localapi.js';
 import type { EffectiveConfig } from '../../protocol/policy.js';
 import { proxyHostPort } from '../../core/pac-template.js';
-import type { Plan } from '../../core/plan.js';
+import type { Plan, TunnelPlan } from '../../core/plan.js';
 import { evaluatePac } from '../proxy/pac-evaluator.js';
 
 export interface ExplainInputs {
@@ -23,6 +24,10 @@ export async function explain(rawUrl: string, { plan, config, network }: Explain
     throw new WaygateError('BAD_REQUEST', `"${rawUrl}" is not a URL; give one such as https://example.com/.`);
   }
   const base = { url: url.href, host: url.hostname, networkType: network.type, action: plan.internet };
+  if (plan.tunnel.mode === 'up') {
+    const { route, reasons } = tunnelRoute(url.hostname, plan.tunnel);
+    return { ...base, pacResult: null, route, reasons: [...plan.reasons, ...reasons] };
+  }
   const pac = plan.browserProxy.mode === 'pac' ? plan.browserProxy.pacScript : plan.systemProxy.mode === 'pac' ? plan.systemProxy.pacScript : null;
   if (pac === null) {
     return { ...base, pacResult: null, route: { kind: 'direct' }, reasons: [...plan.reasons, 'No PAC is in force, so the request goes direct.'] };
@@ -37,4 +42,25 @@ export async function explain(rawUrl: string, { plan, config, network }: Explain
   const edge = config?.edges.find((candidate) => proxyHostPort(candidate.proxyUrl) === target);
   if (edge) return { ...base, pacResult, route: { kind: 'edge', edgeId: edge.id, proxy: first }, reasons: [...reasons, `${target} is edge ${edge.id} (${edge.region}).`] };
   return { ...base, pacResult, route: { kind: 'direct' }, reasons: [...reasons, `${target} is not one of the organisation's edges: the request goes to that proxy, not through Waygate.`] };
+}
+
+/**
+ * In tunnel mode no PAC decides: packets go by route. An address in the profile's include/exclude
+ * lists is judged here; a name is judged by the address it resolves to, which the explanation says.
+ */
+function tunnelRoute(host: string, tunnel: TunnelPlan): { route: Explanation['route']; reasons: string[] } {
+  const through = { kind: 'edge' as const, edgeId: tunnel.edge.id, proxy: 'full-device tunnel' };
+  const address = parseIp(host.replace(/^\[(.*)\]$/, '$1'));
+  const inList = (list: readonly string[]) => address !== null && list.some((text) => {
+    const cidr = parseCidr(text);
+    return cidr.ok && cidrContains(cidr.cidr, address);
+  });
+  if (address === null) {
+    const split = tunnel.exclude.length > 0 ? ` unless ${host} resolves into an excluded range (${tunnel.exclude.join(', ')})` : '';
+    return { route: through, reasons: [`Every packet goes through the tunnel to edge ${tunnel.edge.id}${split}.`] };
+  }
+  if (address.version === 'ipv6') return { route: { kind: 'blocked' }, reasons: ['IPv6 is blocked while the tunnel is up: the tunnel carries IPv4 only.'] };
+  if (inList(tunnel.exclude)) return { route: { kind: 'direct' }, reasons: [`${host} is in an excluded range: it goes direct, around the tunnel.`] };
+  if (tunnel.include.length > 0 && !inList(tunnel.include)) return { route: { kind: 'direct' }, reasons: [`${host} is outside the tunnel's ranges (${tunnel.include.join(', ')}): it goes direct.`] };
+  return { route: through, reasons: [`${host} goes through the tunnel to edge ${tunnel.edge.id}.`] };
 }

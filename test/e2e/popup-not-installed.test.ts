@@ -128,7 +128,7 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
     expect(await popup.getByTestId('tunnel-edge').textContent()).toBe('eu-1 (Frankfurt)');
     expect(await popup.getByTestId('tunnel-traffic').textContent()).toBe('1.5 MB sent, 20 MB received');
     expect(await popup.getByTestId('tunnel-dropped').textContent()).toBe('12');
-    expect(await popup.getByTestId('tunnel-dropped-note').textContent()).toContain('Protection fails closed');
+    expect(await popup.getByTestId('tunnel-dropped-note').textContent()).toContain('Dropped rather than sent outside the tunnel');
     expect(await popup.getByTestId('tunnel-dns').textContent()).toBe('10.0.0.53, 10.0.0.54');
     expect(await popup.getByTestId('tunnel-ipv6').textContent()).toBe('Blocked while the tunnel is up');
     await screenshot(popup, 'popup-tunnel');

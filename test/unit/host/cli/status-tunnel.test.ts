@@ -57,7 +57,7 @@ describe('waygate status: tunnel', () => {
   it('counts dropped packets when there are some, and why', () => {
     const lines = formatTunnel({ ...UP, state: 'fail-closed', reason: 'No edge answers; fail-closed.', packetsDropped: 1 }, null);
     expect(lines[0]).toBe('  tunnel:     fail-closed since 2030-01-01T12:00:00.000Z — No edge answers; fail-closed.');
-    expect(lines.at(-1)).toBe('              dropped   1 packet: protection fails closed, so they did not leave outside the tunnel');
-    expect(formatTunnel({ ...UP, packetsDropped: 4096 }, null).at(-1)).toMatch(/^ {14}dropped {3}4096 packets:/);
+    expect(lines.at(-1)).toBe('              dropped   1 packet rather than sent outside the tunnel (while it was down, or the adapter was full)');
+    expect(formatTunnel({ ...UP, packetsDropped: 4096 }, null).at(-1)).toMatch(/^ {14}dropped {3}4096 packets rather than/);
   });
 });
