@@ -5,11 +5,12 @@
  * its reason in words, so the popup and `waygate explain` can say why.
  *
  * `tunnel` runs where the device can (the privileged service on Linux: `tunnelSupport`); elsewhere
- * it is planned as `enforce-proxy` with a reason saying why. `local-proxy` is still planned as
- * `enforce-proxy`, which keeps the browser protected until the device side of it exists.
+ * it is planned as `enforce-proxy` with a reason saying why. `local-proxy` runs where the service
+ * runs its local proxy (`localProxyPort`); in browser-only mode it is planned as `enforce-proxy`.
  */
 import type { Edge, EffectiveConfig, InternetAction, NetworkType, PrivateAccessAction } from '../protocol/policy.js';
 import type { ProtectionState, TunnelState } from '../protocol/localapi.js';
+import { localProxyPac } from './local-proxy-pac.js';
 import { proxyHostPort, resolvePac } from './pac-template.js';
 
 export interface EdgeChoice {
@@ -51,6 +52,14 @@ export interface TunnelPlan {
   range: string;
 }
 
+/** What the local proxy evaluates per request: the profile's PAC with its edges filled in. */
+export interface LocalProxyPlan {
+  mode: 'up';
+  pacScript: string;
+  /** A PAC that cannot answer means DIRECT (true) or blocked (false). */
+  failOpen: boolean;
+}
+
 export interface PlanInputs {
   signedIn: boolean;
   /** The config in force (verified), null before the first one. */
@@ -78,13 +87,14 @@ export interface Plan {
   browserProxy: BrowserProxyPlan;
   systemProxy: SystemProxyPlan;
   tunnel: { mode: 'down' } | TunnelPlan;
+  localProxy: { mode: 'down' } | LocalProxyPlan;
   status: { state: ProtectionState; reason: string };
   reasons: string[];
   /** When the plan changes by itself (protection turning back on), so the caller re-plans then. */
   replanAt: number | null;
 }
 
-const NOTHING = { browserProxy: { mode: 'release' }, systemProxy: { mode: 'restore' }, tunnel: { mode: 'down' } } as const;
+const NOTHING = { browserProxy: { mode: 'release' }, systemProxy: { mode: 'restore' }, tunnel: { mode: 'down' }, localProxy: { mode: 'down' } } as const;
 
 export function plan(inputs: PlanInputs): Plan {
   const reasons: string[] = [];
@@ -136,14 +146,15 @@ export function plan(inputs: PlanInputs): Plan {
     reasons.push(`The profile asks for the full-device tunnel, but ${support.reason}; the browser and apps use the edge proxy instead.`);
     internet = 'enforce-proxy';
   }
-  if (internet === 'local-proxy') {
-    reasons.push('This version of Waygate cannot apply local-proxy yet; the browser and apps use the edge proxy instead.');
+  if (internet === 'local-proxy' && inputs.localProxyPort === null) {
+    reasons.push('The profile asks for the local proxy, which only the Waygate app runs; the browser uses the edge proxy instead.');
     internet = 'enforce-proxy';
   }
 
   const edges = inputs.edges ?? { primary: firstEdge(config), secondary: config.edges[1] ?? null, latencyMs: null };
   reasons.push(`Edge ${edges.primary.id} (${edges.primary.region})${edges.latencyMs === null ? '' : `, ${Math.round(edges.latencyMs)} ms away`}.`);
   if (internet === 'tunnel') return tunnelPlan(inputs, config, edges, reasons, configured.privateAccess);
+  if (internet === 'local-proxy' && inputs.localProxyPort !== null) return localProxyPlan(inputs, inputs.localProxyPort, config, edges, reasons, configured.privateAccess);
   const pacScript = resolvePac(config.pac, { primary: edges.primary, secondary: edges.secondary, localProxyPort: inputs.localProxyPort });
   const authHosts = [...new Set([edges.primary, ...(edges.secondary ? [edges.secondary] : []), ...config.edges].map((edge) => proxyHostPort(edge.proxyUrl)))];
 
@@ -161,6 +172,7 @@ export function plan(inputs: PlanInputs): Plan {
     browserProxy,
     systemProxy: { mode: 'pac', pacScript },
     tunnel: { mode: 'down' },
+    localProxy: { mode: 'down' },
     status: { state: failedClosed ? 'fail-closed' : 'protected', reason },
     reasons: [...reasons, reason],
     replanAt: null,
@@ -189,6 +201,34 @@ function tunnelPlan(inputs: PlanInputs, config: EffectiveConfig, edges: EdgeChoi
   );
   const status = tunnelStatus(inputs, edges.primary);
   return { internet: 'tunnel', private: privateAccess, ...NOTHING, tunnel, status, reasons: [...reasons, status.reason], replanAt: null };
+}
+
+/**
+ * Browsers and apps talk to the local proxy, which runs the profile's PAC per request and adds the
+ * edge token itself: no proxy authentication ever reaches the browser. The PAC it runs names the
+ * edges (never `${LOCAL_PROXY}`, which would be itself).
+ */
+function localProxyPlan(inputs: PlanInputs, port: number, config: EffectiveConfig, edges: EdgeChoice, reasons: string[], privateAccess: PrivateAccessAction): Plan {
+  const profile = config.forwardingProfile;
+  const pacScript = resolvePac(config.pac, { primary: edges.primary, secondary: edges.secondary, localProxyPort: null });
+  const pointer = localProxyPac(port);
+  const browserProxy: BrowserProxyPlan = profile.allowUserProxy ? { mode: 'release' } : { mode: 'pac', pacScript: pointer, authHosts: [] };
+  if (profile.allowUserProxy) reasons.push('The profile lets the user keep their own browser proxy settings, so the browser is left alone.');
+  const failedClosed = inputs.edgeFailure?.mode === 'closed';
+  const reason = failedClosed
+    ? `No edge answers (${inputs.edgeFailure?.reason ?? 'no answer'}); the profile fails closed, so internet traffic is blocked until one does.`
+    : `Protected: browsers and apps use the local proxy on 127.0.0.1:${port}, which sends web traffic through edge ${edges.primary.id} as the profile's PAC says.`;
+  return {
+    internet: 'local-proxy',
+    private: privateAccess,
+    browserProxy,
+    systemProxy: { mode: 'pac', pacScript: pointer },
+    tunnel: { mode: 'down' },
+    localProxy: { mode: 'up', pacScript, failOpen: profile.failOpen.enabled },
+    status: { state: failedClosed ? 'fail-closed' : 'protected', reason },
+    reasons: [...reasons, reason],
+    replanAt: null,
+  };
 }
 
 function tunnelStatus(inputs: PlanInputs, edge: Edge): { state: ProtectionState; reason: string } {

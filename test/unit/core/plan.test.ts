@@ -104,13 +104,27 @@ describe('plan', () => {
     expect(plan(inputs({ disabledUntil: NOW })).status.state).toBe('protected');
   });
 
-  it('plans local-proxy as enforce-proxy and says why', () => {
+  it('plans local-proxy as enforce-proxy where no local proxy runs (browser-only), and says why', () => {
     const result = plan(inputs({ config: configWith('local-proxy') }));
     expect(result.internet).toBe('enforce-proxy');
     expect(result.status.state).toBe('protected');
     expect(result.browserProxy.mode).toBe('pac');
+    expect(result.localProxy).toEqual({ mode: 'down' });
+    expect(result.reasons.join('\n')).toContain('only the Waygate app runs');
+  });
+
+  it('points the browser and the system at the local proxy, which runs the profile\'s PAC with the edges filled in', () => {
+    const result = plan(inputs({ config: configWith('local-proxy'), localProxyPort: 3128, edges: { primary: EDGE_US, secondary: EDGE_EU, latencyMs: 3 } }));
+    expect(result.internet).toBe('local-proxy');
+    expect(result.status).toEqual({ state: 'protected', reason: expect.stringContaining('local proxy on 127.0.0.1:3128') });
+    if (result.browserProxy.mode !== 'pac' || result.systemProxy.mode !== 'pac' || result.localProxy.mode !== 'up') throw new Error('expected PACs and a local proxy');
+    // No proxy authentication for the browser: the local proxy adds the token itself.
+    expect(result.browserProxy.authHosts).toEqual([]);
+    expect(result.browserProxy.pacScript).toContain('return "PROXY 127.0.0.1:3128";');
+    expect(result.systemProxy.pacScript).toBe(result.browserProxy.pacScript);
+    expect(result.localProxy.pacScript).toContain('HTTPS us.edge.example:8443; HTTPS eu.edge.example:443; DIRECT');
+    expect(result.localProxy.failOpen).toBe(false);
     expect(result.tunnel).toEqual({ mode: 'down' });
-    expect(result.reasons.join('\n')).toContain('cannot apply local-proxy yet');
   });
 
   it('falls back to enforce-proxy when the device cannot run the tunnel, and says why', () => {
