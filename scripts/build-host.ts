@@ -1,10 +1,20 @@
-/** Bundles the host into one ESM file, dist/host/waygate.mjs (koffi, a native module, stays external). */
+/**
+ * Bundles the host into dist/host/waygate.mjs (koffi, a native module, stays external) and the PAC
+ * worker beside it, dist/host/pac-worker.mjs: the local proxy runs each PAC in a worker thread it
+ * can terminate (host/proxy/pac-sandbox.ts), which needs its own module file.
+ */
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleNodeProgram } from './bundle-node.js';
 
 export const HOST_BUNDLE = fileURLToPath(new URL('../dist/host/waygate.mjs', import.meta.url));
 
-export function buildHost(outfile = HOST_BUNDLE): Promise<string> {
+export async function buildHost(outfile = HOST_BUNDLE): Promise<string> {
+  await bundleNodeProgram({
+    entry: fileURLToPath(new URL('../host/proxy/pac-worker.ts', import.meta.url)),
+    outfile: join(dirname(outfile), 'pac-worker.mjs'),
+    external: ['koffi'],
+  });
   return bundleNodeProgram({
     entry: fileURLToPath(new URL('../host/main.ts', import.meta.url)),
     outfile,
