@@ -7,9 +7,10 @@ import { defineConfig } from 'vitest/config';
  */
 /**
  * Tests never send traffic off the machine: services they start (and those the browser's native host
- * starts) make no captive-portal probe unless a test gives them a local one.
+ * starts) make no captive-portal probe unless a test gives them a local one, and their local proxies
+ * take any free port instead of racing for the default one.
  */
-const env = { WAYGATE_CAPTIVE_PROBE_URL: 'off' };
+const env = { WAYGATE_CAPTIVE_PROBE_URL: 'off', WAYGATE_LOCAL_PROXY_PORT: '0' };
 
 export default defineConfig({
   test: {

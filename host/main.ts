@@ -40,7 +40,9 @@ program
   )
   .option('--captive-probe-url <url>', 'captive-portal probe that answers 204 (env WAYGATE_CAPTIVE_PROBE_URL; "off" to disable)')
   .option('--capport-url <url>', 'the RFC 8908 captive-portal API of this network, when known')
-  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice; captiveProbeUrl?: string; capportUrl?: string }) => {
+  .option('--local-proxy-port <port>', 'the local proxy on 127.0.0.1 (local-proxy action; another free port when taken; env WAYGATE_LOCAL_PROXY_PORT)')
+  .action(async (opts: { socket: string; operator?: string[]; stateDir?: string; portalUrl?: string; systemProxy: SystemProxyChoice; captiveProbeUrl?: string; capportUrl?: string; localProxyPort?: string }) => {
+    const localProxyPort = opts.localProxyPort ?? process.env.WAYGATE_LOCAL_PROXY_PORT;
     await runService({
       socketPath: opts.socket,
       operatorUids: (opts.operator ?? []).map(parseUid),
@@ -50,6 +52,7 @@ program
       ...(opts.portalUrl ? { portalUrl: opts.portalUrl } : {}),
       captiveProbeUrl: captiveProbeSetting(opts.captiveProbeUrl, process.env),
       ...(opts.capportUrl ? { capportUrl: opts.capportUrl } : {}),
+      ...(localProxyPort === undefined ? {} : { localProxyPort: parsePort(localProxyPort) }),
     });
   });
 
@@ -162,6 +165,12 @@ function parseUid(value: string): number {
   const uid = Number(value);
   if (!Number.isInteger(uid) || uid < 0) throw new WaygateError('BAD_REQUEST', `--operator takes numeric user ids; got "${value}".`);
   return uid;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new WaygateError('BAD_REQUEST', `--local-proxy-port takes a port number (0 for any free one); got "${value}".`);
+  return port;
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

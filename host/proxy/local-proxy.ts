@@ -8,7 +8,7 @@
  *
  *   absolute-form `GET http://host/path`  → forward-http.ts
  *   `CONNECT host:port`                    → forward-connect.ts
- *   origin-form `GET /proxy.pac`           → a PAC sending everything here (self-pac.ts)
+ *   origin-form `GET /proxy.pac`           → a PAC sending everything here (core/local-proxy-pac.ts)
  *
  * Ownership and lifecycle: `startLocalProxy` listens (on `port`, or on a free port when that one is
  * taken — `port` says which), then serves until `close`, which stops listening, ends connections,
@@ -39,7 +39,7 @@ import type { PacLookup } from './pac-functions.js';
 import { PAC_MIME, PAC_PATH } from './pac-server.js';
 import { parseAbsoluteTarget, parseConnectTarget } from './request-target.js';
 import { planRoutes } from './route-plan.js';
-import { selfPac } from './self-pac.js';
+import { localProxyPac } from '../../core/local-proxy-pac.js';
 import { Upstreams } from './upstreams.js';
 
 export type { LocalProxyLogger } from './forward-context.js';
@@ -209,7 +209,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): vo
 function serveLocal(req: IncomingMessage, res: ServerResponse, port: number): void {
   req.resume();
   if ((req.method === 'GET' || req.method === 'HEAD') && (req.url ?? '').split('?')[0] === PAC_PATH) {
-    const script = selfPac(port);
+    const script = localProxyPac(port);
     res.writeHead(200, { 'content-type': PAC_MIME, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(script)) });
     res.end(req.method === 'HEAD' ? undefined : script);
     return;

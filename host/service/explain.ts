@@ -9,14 +9,17 @@ import type { EffectiveConfig } from '../../protocol/policy.js';
 import { proxyHostPort } from '../../core/pac-template.js';
 import type { Plan, TunnelPlan } from '../../core/plan.js';
 import { evaluatePac } from '../proxy/pac-evaluator.js';
+import type { LocalProxy } from '../proxy/local-proxy.js';
 
 export interface ExplainInputs {
   plan: Plan;
   config: EffectiveConfig | null;
   network: NetworkView;
+  /** In local-proxy mode: the proxy that decides, asked so the answer is exactly what it would do. */
+  localProxy?: Pick<LocalProxy, 'explain' | 'port'>;
 }
 
-export async function explain(rawUrl: string, { plan, config, network }: ExplainInputs): Promise<Explanation> {
+export async function explain(rawUrl: string, { plan, config, network, localProxy }: ExplainInputs): Promise<Explanation> {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -24,6 +27,7 @@ export async function explain(rawUrl: string, { plan, config, network }: Explain
     throw new WaygateError('BAD_REQUEST', `"${rawUrl}" is not a URL; give one such as https://example.com/.`);
   }
   const base = { url: url.href, host: url.hostname, networkType: network.type, action: plan.internet };
+  if (localProxy) return explainLocalProxy(url, base, plan.reasons, config, localProxy);
   if (plan.tunnel.mode === 'up') {
     const { route, reasons } = tunnelRoute(url.hostname, plan.tunnel);
     return { ...base, pacResult: null, route, reasons: [...plan.reasons, ...reasons] };
@@ -63,4 +67,25 @@ function tunnelRoute(host: string, tunnel: TunnelPlan): { route: Explanation['ro
   if (inList(tunnel.exclude)) return { route: { kind: 'direct' }, reasons: [`${host} is in an excluded range: it goes direct, around the tunnel.`] };
   if (tunnel.include.length > 0 && !inList(tunnel.include)) return { route: { kind: 'direct' }, reasons: [`${host} is outside the tunnel's ranges (${tunnel.include.join(', ')}): it goes direct.`] };
   return { route: through, reasons: [`${host} goes through the tunnel to edge ${tunnel.edge.id}.`] };
+}
+
+/** The local proxy's own decision for the URL: its PAC answer, the order it would try, and why. */
+async function explainLocalProxy(
+  url: URL,
+  base: Pick<Explanation, 'url' | 'host' | 'networkType' | 'action'>,
+  planReasons: readonly string[],
+  config: EffectiveConfig | null,
+  localProxy: Pick<LocalProxy, 'explain' | 'port'>,
+): Promise<Explanation> {
+  const answer = await localProxy.explain(url.href);
+  const reasons = [...planReasons, `The local proxy on 127.0.0.1:${localProxy.port} decides per request: ${answer.decision.reason}`];
+  if (answer.decision.pacResult !== null) reasons.push(`The PAC answers "${answer.decision.pacResult}" for ${url.hostname}.`);
+  for (const { route, why } of answer.skipped) reasons.push(`${route} is skipped: ${why}`);
+  const first = answer.tryOrder[0];
+  if (first === undefined) return { ...base, pacResult: answer.decision.pacResult, route: { kind: 'blocked' }, reasons: [...reasons, 'Nothing may carry it: the request is blocked.'] };
+  if (first === 'DIRECT') return { ...base, pacResult: answer.decision.pacResult, route: { kind: 'direct' }, reasons: [...reasons, 'The first choice is DIRECT: the request does not go through an edge.'] };
+  const target = first.split(/\s+/)[1] ?? '';
+  const edge = config?.edges.find((candidate) => proxyHostPort(candidate.proxyUrl) === target);
+  if (edge) return { ...base, pacResult: answer.decision.pacResult, route: { kind: 'edge', edgeId: edge.id, proxy: first }, reasons: [...reasons, `${target} is edge ${edge.id} (${edge.region}); the local proxy adds the device's token.`] };
+  return { ...base, pacResult: answer.decision.pacResult, route: { kind: 'direct' }, reasons: [...reasons, `${target} is not one of the organisation's edges: the request goes to that proxy, not through Waygate.`] };
 }

@@ -27,6 +27,7 @@ import type {
 import { DEFAULT_DISABLE_MINUTES, type EffectiveConfig } from '../../protocol/policy.js';
 import { plan, type EdgeChoice, type Plan, type TunnelSupport } from '../../core/plan.js';
 import type { TunnelManager } from '../tunnel/tunnel-manager.js';
+import type { LocalProxy } from '../proxy/local-proxy.js';
 import type { Logger } from '../log.js';
 import type { PacServer } from '../proxy/pac-server.js';
 import type { Clock } from './clock.js';
@@ -46,6 +47,8 @@ import { WAYGATE_VERSION } from '../version.js';
 
 /** The edge token goes to the edge as the Basic password of this user name. */
 const PROXY_USERNAME = 'waygate';
+/** The local proxy outside local-proxy mode: it forwards nothing to an edge. */
+const DIRECT_PAC = 'function FindProxyForURL(url, host) { return "DIRECT"; }';
 const NO_CONFIG: ConfigState = { policyVersion: null, source: null, syncedAt: null, lastError: null, nextSyncAt: null };
 
 export interface ProtectionDeps {
@@ -65,6 +68,8 @@ export interface ProtectionDeps {
   edgeProbeMs?: number;
   /** The full-device tunnel, when this service can run one (`tunnelSupport`). */
   tunnel?: TunnelManager;
+  /** The local proxy on 127.0.0.1 (`local-proxy` action); absent when it could not start. */
+  localProxy?: LocalProxy;
   tunnelSupport?: TunnelSupport;
 }
 
@@ -80,6 +85,8 @@ export class Protection {
   private systemProxyView: SystemProxyView = { state: 'untouched', detail: 'Waygate has not changed the system proxy.' };
   private appliedSystemPac: string | null = null;
   private tunnelView: TunnelView | null = null;
+  /** What the local proxy runs now: the plan's PAC, or DIRECT while the plan is not local-proxy. */
+  private localProxyPlan: { pacScript: string; failOpen: boolean } = { pacScript: DIRECT_PAC, failOpen: true };
   private effects: Promise<void> = Promise.resolve();
   private cancelReplan: (() => void) | null = null;
   private readonly loginFlow: LoginFlow;
@@ -218,7 +225,8 @@ export class Protection {
 
   explain(url: string): Promise<Explanation> {
     const current = this.current ?? this.computePlan();
-    return explain(url, { plan: current, config: this.config, network: this.network() });
+    const localProxy = current.localProxy.mode === 'up' ? this.deps.localProxy : undefined;
+    return explain(url, { plan: current, config: this.config, network: this.network(), ...(localProxy ? { localProxy } : {}) });
   }
 
   /* ───────────── Inputs changing ───────────── */
@@ -302,7 +310,7 @@ export class Protection {
       captivePause: this.aware.captive.paused && this.aware.captive.resumesAt !== null ? { until: this.aware.captive.resumesAt, loginUrl: this.aware.captive.loginUrl } : null,
       edgeFailure: this.aware.selection?.failMode ? { mode: this.aware.selection.failMode, reason: this.aware.selection.reason } : null,
       disabledUntil: this.disabledUntil,
-      localProxyPort: null,
+      localProxyPort: this.deps.localProxy?.port ?? null,
       ...(this.deps.tunnelSupport ? { tunnelSupport: this.deps.tunnelSupport } : {}),
       tunnelHealth: this.tunnelView,
       now: this.deps.clock.now(),
@@ -316,7 +324,25 @@ export class Protection {
     this.cancelReplan = next.replanAt === null ? null : this.deps.clock.schedule(next.replanAt - this.deps.clock.now(), () => this.replan());
     this.applySystemProxy(next);
     this.deps.tunnel?.set(next.tunnel.mode === 'up' ? next.tunnel : null);
+    this.applyLocalProxy(next);
     this.publish(next);
+  }
+
+  private applyLocalProxy(next: Plan): void {
+    const wanted = next.localProxy.mode === 'up' ? { pacScript: next.localProxy.pacScript, failOpen: next.localProxy.failOpen } : { pacScript: DIRECT_PAC, failOpen: true };
+    if (wanted.pacScript === this.localProxyPlan.pacScript && wanted.failOpen === this.localProxyPlan.failOpen) return;
+    this.localProxyPlan = wanted;
+    this.deps.localProxy?.policyChanged();
+  }
+
+  /** The PAC the local proxy evaluates per request. */
+  localProxyPac(): string {
+    return this.localProxyPlan.pacScript;
+  }
+
+  /** What the local proxy does when the PAC cannot answer: DIRECT (true) or block (false). */
+  localProxyFailOpen(): boolean {
+    return this.localProxyPlan.failOpen;
   }
 
   /** The tunnel manager's news: status shows it, and what protection says may change with it. */

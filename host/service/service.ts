@@ -28,6 +28,7 @@ import { deviceNetworkPlatform } from '../../platform/device-network.js';
 import { openTun } from '../../platform/tun.js';
 import { tunnelSupport } from '../tunnel/support.js';
 import { TunnelManager } from '../tunnel/tunnel-manager.js';
+import { startLocalProxy, type LocalProxy } from '../proxy/local-proxy.js';
 
 /**
  * Where the device asks "is the internet there?": the well-known probe browsers and OSes use, which
@@ -44,6 +45,9 @@ export function captiveProbeSetting(flag: string | undefined, env: NodeJS.Proces
   if (value === 'off') return null;
   return value ?? DEFAULT_CAPTIVE_PROBE_URL;
 }
+
+/** Where apps and browsers find the local proxy (`local-proxy` action): the usual port for one. */
+export const DEFAULT_LOCAL_PROXY_PORT = 3128;
 
 /** The local demo portal of `npm start`; real deployments pass --portal-url or sign in with one. */
 export const DEFAULT_PORTAL_URL = 'http://127.0.0.1:8400';
@@ -65,6 +69,8 @@ export interface ServiceOptions {
   capportUrl?: string | null;
   clock?: Clock;
   probe?: Probe;
+  /** The local proxy's port on 127.0.0.1 (another free one when taken); default DEFAULT_LOCAL_PROXY_PORT. */
+  localProxyPort?: number;
   /** Injected in tests to play other local users; the kernel's answer otherwise. */
   peerCredentials?: PeerCredentialsReader;
 }
@@ -105,6 +111,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       })
     : undefined;
   if (!support.available) logger.info({ reason: support.reason }, 'service: no full-device tunnel on this device');
+  const localProxy = await openLocalProxy(options.localProxyPort ?? DEFAULT_LOCAL_PROXY_PORT, () => protection, logger);
   protection = new Protection({
     store,
     files,
@@ -122,6 +129,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(process.env.WAYGATE_EDGE_PROBE_MS ? { edgeProbeMs: Number(process.env.WAYGATE_EDGE_PROBE_MS) } : {}),
     ...(tunnel ? { tunnel } : {}),
     tunnelSupport: support,
+    ...(localProxy ? { localProxy } : {}),
   });
   await protection.start();
 
@@ -142,6 +150,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   } catch (err) {
     await protection.stop();
     await pacServer.close();
+    await localProxy?.close();
     throw err;
   }
   if (process.platform !== 'win32') await chmod(socketPath, mode === 'system' ? 0o666 : 0o600);
@@ -157,9 +166,32 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await api.close();
       await protection.stop();
       await pacServer.close();
+      await localProxy?.close();
       logger.info({ socket: socketPath }, 'service: stopped');
     },
   };
+}
+
+/**
+ * The local proxy runs for the life of the service; what it does follows the plan (DIRECT unless
+ * the action is local-proxy). A proxy that cannot start costs only that action, which then falls
+ * back to the edge proxy.
+ */
+async function openLocalProxy(port: number, protection: () => Protection | null, logger: Logger): Promise<LocalProxy | undefined> {
+  try {
+    const proxy = await startLocalProxy({
+      port,
+      pac: () => protection()?.localProxyPac() ?? 'function FindProxyForURL() { return "DIRECT"; }',
+      failOpen: () => protection()?.localProxyFailOpen() ?? true,
+      token: () => protection()?.edgeToken() ?? null,
+      logger,
+    });
+    logger.info({ port: proxy.port, ...(proxy.portTaken === null ? {} : { portTaken: proxy.portTaken }) }, 'service: local proxy listening');
+    return proxy;
+  } catch (err) {
+    logger.error({ err }, 'service: the local proxy could not start; the local-proxy action falls back to the edge proxy');
+    return undefined;
+  }
 }
 
 function versionInfo(): VersionInfo {

@@ -79,6 +79,8 @@ export function isolatedEnv(dir: string): NodeJS.ProcessEnv {
     GSETTINGS_BACKEND: 'keyfile',
     // Tests never send traffic off the machine: no captive-portal probe to the internet.
     WAYGATE_CAPTIVE_PROBE_URL: 'off',
+    // Many services run at once: each local proxy takes any free port rather than racing for 3128.
+    WAYGATE_LOCAL_PROXY_PORT: '0',
   };
 }
 
