@@ -25,6 +25,8 @@ export interface ExtensionBrowser {
 export interface LaunchOptions {
   /** More unpacked extensions to load beside Waygate (e.g. one that competes for the proxy setting). */
   extraExtensions?: string[];
+  /** More Chromium flags (e.g. trusting a test origin's key with --ignore-certificate-errors-spki-list). */
+  extraArgs?: string[];
 }
 
 export async function launchWithExtension(userDataDir: string, options: LaunchOptions = {}): Promise<ExtensionBrowser> {
@@ -44,6 +46,7 @@ export async function launchWithExtension(userDataDir: string, options: LaunchOp
       '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
       `--disable-extensions-except=${extensions}`,
       `--load-extension=${extensions}`,
+      ...(options.extraArgs ?? []),
     ],
   });
   const worker = await extensionWorker(context, EXTENSION_ID);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchWithExtension, openPopup, type ExtensionBrowser } from './browser.js';
+import { launchWithExtension, openPopup, type ExtensionBrowser, type LaunchOptions } from './browser.js';
 import { installHostInProfile } from './native-host-registration.js';
 
 export interface DeviceBrowser extends ExtensionBrowser {
@@ -13,10 +13,10 @@ export interface DeviceBrowser extends ExtensionBrowser {
 }
 
 /** Chromium with the extension; with `socket`, the native host is registered to talk to that service. */
-export async function launchDeviceBrowser(dir: string, socket: string | null): Promise<DeviceBrowser> {
+export async function launchDeviceBrowser(dir: string, socket: string | null, options: LaunchOptions = {}): Promise<DeviceBrowser> {
   const profile = join(dir, 'profile');
   if (socket !== null) installHostInProfile(profile, socket, dir);
-  const browser = await launchWithExtension(profile);
+  const browser = await launchWithExtension(profile, options);
   const popup = await openPopup(browser.context);
   return { ...browser, popup };
 }
