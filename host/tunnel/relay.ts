@@ -30,8 +30,18 @@ import { toPlainPackets, withPlainVirtioHeader } from '../../protocol/virtio-seg
 
 /** What the device accepts in one message: room for many GSO super-packets per wakeup. */
 export const DEVICE_MAX_BATCH_BYTES = 4 * 1024 * 1024;
-const HIGH_WATER = 2 * 1024 * 1024;
-const LOW_WATER = 512 * 1024;
+/**
+ * What the device puts in one message: a few super-packets. A whole wakeup can be megabytes, and a
+ * small packet (a ping, a keystroke) behind it would wait for all of it to be framed and encrypted.
+ */
+const FRAME_BYTES = 256 * 1024;
+/**
+ * The relay's own queue. Above HIGH_WATER it stops reading the TUN, so packets wait in (and are
+ * dropped by) the kernel's TUN queue, where the inner TCP sees the loss and slows down; a deep queue
+ * here would only add latency (TCP inside TCP never loses a packet in transit).
+ */
+const HIGH_WATER = 256 * 1024;
+const LOW_WATER = 64 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Beyond the keepalive interval, how long the edge may stay silent before the link counts as dead. */
 const SILENCE_GRACE_MS = 10_000;
@@ -119,6 +129,10 @@ function connect(options: RelayOptions): Promise<WebSocket> {
     perMessageDeflate: false,
     handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     ...(options.lookup ? { lookup: options.lookup } : {}),
+    // RFC 6455 masks client frames so a browser script cannot poison a caching proxy on the path.
+    // Inside TLS no proxy sees the bytes and this client is not a browser: an all-zero mask makes
+    // ws skip the XOR on both ends, which in JavaScript cost more CPU than TLS (bench/RESULTS.md).
+    ...(options.url.startsWith('wss:') ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {}),
   });
   ws.binaryType = 'nodebuffer';
   return new Promise((resolve, reject) => {
@@ -216,7 +230,7 @@ class OpenRelay implements Relay {
     this.counters = options.counters;
     this.offload = assign.offload !== null;
     this.convert = this.tun.offload && !this.offload;
-    this.edgeMaxBatch = Math.min(assign.maxBatchBytes, MAX_BATCH_BYTES);
+    this.edgeMaxBatch = Math.min(assign.maxBatchBytes, MAX_BATCH_BYTES, FRAME_BYTES);
     this.ended = new Promise((resolve) => (this.endWith = resolve));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.lastHeard = Date.now();

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Status } from '../../protocol/localapi.js';
 import { browse, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
-import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../support/device-service.js';
+import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
 import type { browser as extensionApi } from 'wxt/browser';
@@ -53,12 +53,7 @@ describe.skipIf(browserMissing !== null)('local proxy mode: the browser goes thr
       access: { ...doc.access, rules: [...doc.access.rules, { id: 'tls-origin', action: 'allow', users: [], groups: [], domains: [], cidrs: ['127.0.0.1/32'], ports: [{ from: tlsPort, to: tlsPort }] }] },
     }));
     service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url });
-    const approvals: Promise<void>[] = [];
-    const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
-      const code = userCodeFrom(stdout);
-      if (code && approvals.length === 0) approvals.push(approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code));
-    });
-    await Promise.all(approvals);
+    const login = await loginWithApproval(service, system.portal.url, { email: 'user@example.test', password: system.portal.user.password });
     expect(login.code, login.stderr).toBe(0);
     await vi.waitFor(async () => expect(Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout)).protection.state).toBe('protected'), { timeout: 10_000 });
     deviceId = Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout)).account?.deviceId ?? '';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchWithExtension, openPopup, screenshot, toolbarBadge, waitForLink, type ExtensionBrowser } from '../support/browser.js';
 import { tempDir } from '../support/waygate-process.js';
+import { TUNNEL_UP } from '../unit/extension/status-fixture.js';
 import type { browser as extensionApi } from 'wxt/browser';
 
 // Functions passed to `worker.evaluate()` run in the extension's service worker, where `chrome` exists.
@@ -98,20 +99,7 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
       protection: { state: 'protected', reason: 'Protected: all traffic goes through the tunnel to edge eu-1.', disabledUntil: null, passwords: { logout: false, disable: false } },
       network: { type: 'off-trusted', evidence: [], checks: [], changedAt: null },
       edge: { id: 'eu-1', region: 'Frankfurt', proxyUrl: 'https://edge.example.test:8443', latencyMs: 23, secondaryId: null, health: 'ok', reason: '' },
-      tunnel: {
-        state: 'up',
-        reason: 'Tunnel up through eu-1.',
-        interface: 'waygate0',
-        address: '100.64.0.2/16',
-        edgeId: 'eu-1',
-        dns: ['10.0.0.53', '10.0.0.54'],
-        ipv6: 'blocked',
-        offload: true,
-        bytesUp: 1536 * 1024,
-        bytesDown: 20 * 1024 * 1024,
-        packetsDropped: 12,
-        since: '2030-01-01T12:00:00.000Z',
-      },
+      tunnel: { ...TUNNEL_UP, packetsDropped: 12 },
       captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
       reasons: [],
     };

@@ -68,6 +68,20 @@ export async function approveDeviceCode(portalUrl: string, who: Credentials, use
   if (res.status !== 200) throw new Error(`approving ${userCode}: HTTP ${res.status}`);
 }
 
+/**
+ * `waygate login` as a person does it: the CLI prints a code, and `who` approves it on the portal's
+ * page. Resolves with the CLI's result once both are done.
+ */
+export async function loginWithApproval(service: Pick<DeviceService, 'socket' | 'env'>, portalUrl: string, who: Credentials): Promise<CliResult> {
+  const approvals: Promise<void>[] = [];
+  const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
+    const code = userCodeFrom(stdout);
+    if (code && approvals.length === 0) approvals.push(approveDeviceCode(portalUrl, who, code));
+  });
+  await Promise.all(approvals);
+  return login;
+}
+
 /** Waits until `waygate login` prints the code, then returns it. */
 export function userCodeFrom(stdout: string): string | null {
   return /code ([A-Z]{4}-[A-Z]{4})/.exec(stdout)?.[1] ?? null;

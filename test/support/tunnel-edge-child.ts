@@ -5,14 +5,17 @@
  *
  *   argv:   `--listen ADDRESS`; `--jwk JSON` (the portal's public key); `--issuer URL`;
  *           `--allow CIDR` (the server's network: private and reserved ranges need an explicit rule);
- *           `--offload` for a TUN with IFF_VNET_HDR.
- *   stdout: {event:'listening', port, tun, offload, firewall} | {event:'session', ...} | {event:'stopped'}
+ *           `--offload` for a TUN with IFF_VNET_HDR; `--tls-cert FILE --tls-key FILE` (PEM) to listen
+ *           with TLS (wss://) instead of plain HTTP (ws://).
+ *   stdout: {event:'listening', port, tun, offload, firewall, tls} | {event:'session', ...} | {event:'stopped'}
  *   stdin:  'sessions' reports the open sessions; 'stop' shuts the endpoint down, removes the edge
  *           network, closes the TUN and lets the process exit.
  */
 import { createPublicKey } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -33,11 +36,16 @@ const { values } = parseArgs({
     issuer: { type: 'string' },
     allow: { type: 'string' },
     offload: { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 if (values.listen === undefined || values.jwk === undefined || values.issuer === undefined || values.allow === undefined) {
   throw new Error('tunnel-edge-child needs --listen, --jwk, --issuer and --allow.');
 }
+const tlsCert = values['tls-cert'];
+const tlsKey = values['tls-key'];
+if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new Error('tunnel-edge-child needs --tls-cert and --tls-key together.');
 const { issuer, allow } = values;
 const jwk = JSON.parse(values.jwk) as { kid: string; x: string };
 const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
@@ -45,7 +53,7 @@ const MTU = 1420;
 
 const tun = await openTun({ offload: values.offload });
 const network = await applyEdgeNetwork({ tunName: tun.name, address: '100.64.0.1/10', poolCidr: '100.64.0.0/10', mtu: MTU });
-const server = createServer();
+const server = tlsCert !== undefined && tlsKey !== undefined ? createTlsServer({ cert: readFileSync(tlsCert), key: readFileSync(tlsKey) }) : createServer();
 const endpoint = attachTunnelEndpoint(server, {
   verify: (token) => verifyEdgeToken(token, { keyFor: (kid) => Promise.resolve(kid === jwk.kid ? publicKey : undefined) }, { issuer, now: Date.now() }),
   rules: () => ({
@@ -60,7 +68,7 @@ const endpoint = attachTunnelEndpoint(server, {
 server.listen(0, values.listen);
 await once(server, 'listening');
 const { port } = server.address() as AddressInfo;
-emit({ event: 'listening', port, tun: tun.name, offload: tun.offload, firewall: network.firewall });
+emit({ event: 'listening', port, tun: tun.name, offload: tun.offload, firewall: network.firewall, tls: tlsCert !== undefined });
 
 const commands = createInterface({ input: process.stdin });
 commands.on('line', (line) => {

@@ -20,7 +20,7 @@ import { Status } from '../../protocol/localapi.js';
 import { DEFAULT_POLICY, type ForwardingProfile, type PolicyDocument } from '../../protocol/policy.js';
 import { EDGE_BUNDLE } from '../../scripts/build-edge.js';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
-import { approveDeviceCode, runCli, userCodeFrom } from './device-service.js';
+import { loginWithApproval, runCli } from './device-service.js';
 import { bridgeToLoopback, type Bridge } from './ns-bridge.js';
 import { createNetns, inNetns, NetnsChild, run } from './netns.js';
 import { signIn, type BrowserSession } from './portal-sign-in.js';
@@ -160,12 +160,7 @@ export async function startTunnelSystem({ dir, profile = {}, sourceBytes = 1 << 
       await waitForLog(system.service.proc, 'service: listening', 20_000);
     },
     async signIn() {
-      const approvals: Promise<void>[] = [];
-      const login = await runCli(system.service, ['login', '--no-qr'], (stdout) => {
-        const code = userCodeFrom(stdout);
-        if (code && approvals.length === 0) approvals.push(approveDeviceCode(portal.url, { email: 'user@example.test', password: portal.user.password }, code));
-      });
-      await Promise.all(approvals);
+      const login = await loginWithApproval(system.service, portal.url, { email: 'user@example.test', password: portal.user.password });
       if (login.code !== 0) throw new Error(`waygate login failed: ${login.stderr}`);
     },
     async status() {

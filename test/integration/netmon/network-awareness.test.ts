@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
-import { approveDeviceCode, runCli, userCodeFrom } from '../../support/device-service.js';
+import { loginWithApproval, runCli } from '../../support/device-service.js';
 import { deleteAllNetns, inNetns, netnsBlocker } from '../../support/netns.js';
 import { BEACON_ADDRESS, OFFICE_DNS, SLOW_EDGE_PORT, startNetnsDevice, type NetnsDevice } from '../../support/netns-device.js';
 import { ORIGIN_BODY } from '../../support/protected-system.js';
@@ -45,12 +45,7 @@ describe.skipIf(blocker !== null)('network awareness in a network namespace', ()
       })),
     }));
     await device.startService();
-    const approvals: Promise<void>[] = [];
-    const login = await runCli(device.service, ['login', '--no-qr'], (stdout) => {
-      const code = userCodeFrom(stdout);
-      if (code && approvals.length === 0) approvals.push(approveDeviceCode(device.portal.url, { email: 'user@example.test', password: device.portal.user.password }, code));
-    });
-    await Promise.all(approvals);
+    const login = await loginWithApproval(device.service, device.portal.url, { email: 'user@example.test', password: device.portal.user.password });
     expect(login.code, login.stderr).toBe(0);
   });
 

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BrowserSettings, Explanation, Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
-import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
+import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
 
@@ -76,12 +76,7 @@ beforeAll(async () => {
     },
   }));
   service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url, args: ['--system-proxy', 'on'] });
-  const approvals: Promise<void>[] = [];
-  const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
-    const code = userCodeFrom(stdout);
-    if (code && approvals.length === 0) approvals.push(approveDeviceCode(system.portal.url, { email: 'user@example.test', password: system.portal.user.password }, code));
-  });
-  await Promise.all(approvals);
+  const login = await loginWithApproval(service, system.portal.url, { email: 'user@example.test', password: system.portal.user.password });
   expect(login.code, login.stderr).toBe(0);
   await vi.waitFor(async () => expect((await status()).protection.state).toBe('protected'), { timeout: 10_000 });
 });

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../../protocol/localapi.js';
-import { approveDeviceCode, runCli, startDeviceService, userCodeFrom, type DeviceService } from '../../support/device-service.js';
+import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
 import type { TestPortal } from '../../support/portal.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
@@ -46,12 +46,7 @@ describe('waygate login, then the config and the edge token', () => {
   });
 
   it('signs in through the device flow once the user approves on the verification page', async () => {
-    const approvals: Promise<void>[] = [];
-    const login = await runCli(service, ['login', '--no-qr'], (stdout) => {
-      const code = userCodeFrom(stdout);
-      if (code && approvals.length === 0) approvals.push(approveDeviceCode(portal.url, { email: 'user@example.test', password: portal.user.password }, code));
-    });
-    await Promise.all(approvals);
+    const login = await loginWithApproval(service, portal.url, { email: 'user@example.test', password: portal.user.password });
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain(`${portal.url}/device?user_code=`);
     expect(login.stdout).toContain('Signed in as user@example.test (Test Org)');

@@ -3,26 +3,13 @@ import type { HostLink } from '../../../extension/lib/connection-state.js';
 import { bytesMessage, popupView, tunnelPanel, type ViewInput } from '../../../extension/lib/popup-view.js';
 import { NO_CONTROL } from '../../../extension/lib/proxy-state.js';
 import type { Status, TunnelView } from '../../../protocol/localapi.js';
-import { PROTECTED_STATUS } from './status-fixture.js';
+import { PROTECTED_STATUS, TUNNEL_UP } from './status-fixture.js';
 
 const NOW = 1_700_000_000_000;
 const app = (status: Status): HostLink => ({ state: 'connected', since: NOW, service: { state: 'up', status } });
 const input = (status: Status): ViewInput => ({ link: app(status), browserOnly: null, control: NO_CONTROL, managed: { config: null, problems: [] }, lastPortalUrl: null });
 
-const UP: TunnelView = {
-  state: 'up',
-  reason: 'Tunnel up through eu-1.',
-  interface: 'waygate0',
-  address: '100.64.0.2/16',
-  edgeId: 'eu-1',
-  dns: ['10.0.0.53', '10.0.0.54'],
-  ipv6: 'blocked',
-  offload: true,
-  bytesUp: 1536 * 1024,
-  bytesDown: 20 * 1024 * 1024,
-  packetsDropped: 0,
-  since: '2030-01-01T12:00:00.000Z',
-};
+const UP = TUNNEL_UP;
 
 describe('popup view: tunnel', () => {
   it('shows no tunnel while the plan runs none', () => {

@@ -1,5 +1,5 @@
 /** A complete service Status (protocol/localapi.ts) for extension tests; spread and override what a test needs. */
-import type { Status } from '../../../protocol/localapi.js';
+import type { Status, TunnelView } from '../../../protocol/localapi.js';
 
 export const SIGNED_IN_ACCOUNT: NonNullable<Status['account']> = {
   portalUrl: 'https://portal.example.test',
@@ -42,4 +42,20 @@ export const PROTECTED_STATUS: Status = {
   browserProxy: { mode: 'pac', digest: 'abc' },
   edgeTokenExpiresAt: '2024-01-01T01:00:00.000Z',
   reasons: ['Network type off-trusted.'],
+};
+
+/** A tunnel carrying traffic, as the service reports it (popup, CLI and e2e tests share it). */
+export const TUNNEL_UP: TunnelView = {
+  state: 'up',
+  reason: 'Tunnel up through eu-1.',
+  interface: 'waygate0',
+  address: '100.64.0.2/16',
+  edgeId: 'eu-1',
+  dns: ['10.0.0.53', '10.0.0.54'],
+  ipv6: 'blocked',
+  offload: true,
+  bytesUp: 1536 * 1024,
+  bytesDown: 20 * 1024 * 1024,
+  packetsDropped: 0,
+  since: '2030-01-01T12:00:00.000Z',
 };

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatStatus, formatTunnel } from '../../../../host/cli/status.js';
-import type { TunnelView } from '../../../../protocol/localapi.js';
-import { PROTECTED_STATUS } from '../../extension/status-fixture.js';
+import { PROTECTED_STATUS, TUNNEL_UP } from '../../extension/status-fixture.js';
 
-const UP: TunnelView = {
-  state: 'up',
-  reason: 'Tunnel up through eu-1.',
-  interface: 'waygate0',
-  address: '100.64.0.2/16',
-  edgeId: 'eu-1',
-  dns: ['10.0.0.53', '10.0.0.54'],
-  ipv6: 'blocked',
-  offload: true,
-  bytesUp: 1536 * 1024,
-  bytesDown: 20 * 1024 * 1024,
-  packetsDropped: 0,
-  since: '2030-01-01T12:00:00.000Z',
-};
+const UP = TUNNEL_UP;
 
 describe('waygate status: tunnel', () => {
   it('prints the tunnel under the edge: state, interface and address, edge, DNS, IPv6, offload and traffic', () => {
