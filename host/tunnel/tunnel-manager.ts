@@ -97,7 +97,6 @@ export class TunnelManager {
   set(target: TunnelPlan | null): void {
     // After stop, a late re-plan (the teardown's own status change, say) must not bring it back.
     if (this.stopped || sameTarget(this.target, target)) return;
-    const previous = this.target;
     this.target = target;
     this.generation += 1;
     this.wake?.();
@@ -108,7 +107,7 @@ export class TunnelManager {
       return;
     }
     const generation = this.generation;
-    this.running = this.running.then(() => this.run(generation, previous));
+    this.running = this.running.then(() => this.run(generation));
   }
 
   /** A fresh edge token: the relay hands it to the edge so the session outlives the old one. */
@@ -129,10 +128,9 @@ export class TunnelManager {
 
   /* ───────────── the connection loop ───────────── */
 
-  private async run(generation: number, previous: TunnelPlan | null): Promise<void> {
+  private async run(generation: number): Promise<void> {
     const live = () => generation === this.generation;
     if (!live()) return;
-    if (previous !== null && !sameRoutes(previous, this.target)) this.routesApplied = false;
     if (!(await this.ensureTun())) return;
     this.update(this.relay || this.routesApplied ? 'reconnecting' : 'connecting', `Connecting the tunnel to edge ${this.target?.edge.id ?? ''}.`);
     let attempt = 0;
