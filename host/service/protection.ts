@@ -1,12 +1,13 @@
 /**
  * The owner of the device's protection: sign-in, the device session with the portal, the user's
- * intents, the edge choice — the inputs of the plan (core/plan.ts) — and the effects that apply it
- * (the system proxy and the PAC it serves; the browser applies its own half from `browserProxy`).
- * Every change re-plans and publishes one new status.
+ * intents, the edge choice and the tunnel's health — the inputs of the plan (core/plan.ts) — and
+ * the effects that apply it: the system proxy and the PAC it serves, the local proxy's PAC, and the
+ * tunnel's target (the browser applies its own half from `browserProxy`). Every change re-plans and
+ * publishes one new status.
  *
  * Fail-closed vs fail-open: without a config nothing is forwarded (there is no edge to send to);
- * with a config whose edges do not answer, the PAC still names them, so the browser fails closed —
- * the profile's failOpen setting is applied by edge selection in issue #6.
+ * with a config whose edges do not answer, the profile's failOpen decides (edge selection says when
+ * none answers; the tunnel manager applies it to the tunnel's routes).
  */
 import { createHash } from 'node:crypto';
 import { WaygateError } from '../../protocol/errors.js';
