@@ -23,7 +23,7 @@ import { defaultStateDir } from './state-dir.js';
 import { stateFiles } from './state-files.js';
 import { StatusStore } from './status-store.js';
 import { systemProxyEffects, type SystemProxyChoice } from './system-proxy-choice.js';
-import type { Probe } from './edge-probe.js';
+import { probeEdge, type Probe } from './edge-probe.js';
 import { deviceNetworkPlatform } from '../../platform/device-network.js';
 import { openTun } from '../../platform/tun.js';
 import { tunnelSupport } from '../tunnel/support.js';
@@ -121,7 +121,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     pacServer,
     systemProxy: await systemProxyEffects(options.systemProxy ?? 'auto', mode, files.systemProxySaved, logger),
-    ...(options.probe ? { probe: options.probe } : {}),
+    probe: avoidingRefusedTunnels(options.probe ?? probeEdge, tunnel),
     captiveProbeUrl: options.captiveProbeUrl !== undefined ? options.captiveProbeUrl : captiveProbeSetting(undefined, process.env),
     capportUrl: options.capportUrl ?? null,
     // How often the edges in use are probed (default 1 s, so a dead edge is left within ~2 s);
@@ -170,6 +170,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info({ socket: socketPath }, 'service: stopped');
     },
   };
+}
+
+/** An edge whose tunnel keeps failing counts as not answering, so edge selection moves on from it. */
+function avoidingRefusedTunnels(probe: Probe, tunnel: TunnelManager | undefined): Probe {
+  if (!tunnel) return probe;
+  return (edge) => (tunnel.avoids(edge.id) ? Promise.resolve(null) : probe(edge));
 }
 
 /**

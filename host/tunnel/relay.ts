@@ -77,6 +77,8 @@ export class RelayError extends Error {
   constructor(
     message: string,
     readonly action: CloseAction,
+    /** The edge answered but would not give a tunnel (as opposed to: it could not be reached). */
+    readonly refused = true,
   ) {
     super(message);
     this.name = 'RelayError';
@@ -162,7 +164,7 @@ function connect(options: RelayOptions): Promise<WebSocket> {
         fail(new RelayError(`The edge refused the tunnel with HTTP ${status}${body ? `: ${body}` : ''}`, action));
       });
     });
-    ws.on('error', (err) => fail(new RelayError(`Could not reach the edge at ${options.url}: ${err.message}`, 'reconnect')));
+    ws.on('error', (err) => fail(new RelayError(`Could not reach the edge at ${options.url}: ${err.message}`, 'reconnect', false)));
   });
 }
 

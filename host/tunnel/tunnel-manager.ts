@@ -34,6 +34,10 @@ const BACKOFF_MAX_MS = 10_000;
 const STOPPED_RETRY_MS = 60_000;
 /** How often byte counters reach status while the tunnel carries traffic. */
 const COUNTER_PUBLISH_MS = 2_000;
+/** After this many failed connections in a row an edge counts as down for the tunnel… */
+const REFUSALS_BEFORE_AVOIDING = 3;
+/** …for this long, so edge selection can move to another edge whose tunnel works. */
+const AVOID_MS = 60_000;
 
 export interface TunnelManagerDeps {
   readonly network: DeviceNetworkPlatform;
@@ -74,6 +78,9 @@ export class TunnelManager {
   private published = { bytesUp: 0, bytesDown: 0, packetsDropped: 0 };
   private readonly tunName: string;
   private stopped = false;
+  /** Failed connections in a row per edge id, and until when an edge is avoided. */
+  private readonly refusals = new Map<string, number>();
+  private readonly avoidedUntil = new Map<string, number>();
 
   constructor(private readonly deps: TunnelManagerDeps) {
     this.tunName = deps.tunName ?? TUNNEL_INTERFACE;
@@ -110,6 +117,15 @@ export class TunnelManager {
     this.running = this.running.then(() => this.run(generation));
   }
 
+  /**
+   * Whether the tunnel cannot get through this edge right now (it refused or failed several times
+   * in a row). Edge selection counts such an edge as not answering: its /probe may be fine while its
+   * tunnel endpoint is not, and a healthy secondary should take over.
+   */
+  avoids(edgeId: string): boolean {
+    return (this.avoidedUntil.get(edgeId) ?? 0) > this.deps.clock.now();
+  }
+
   /** A fresh edge token: the relay hands it to the edge so the session outlives the old one. */
   tokenRenewed(token: string): void {
     this.relay?.renewToken(token);
@@ -117,6 +133,9 @@ export class TunnelManager {
 
   /** The device moved networks: the tunnel range may clash now, and a waiting reconnect should try at once. */
   networkChanged(): void {
+    // What an edge refused on the old network says nothing about the new one.
+    this.refusals.clear();
+    this.avoidedUntil.clear();
     this.wake?.();
   }
 
@@ -176,6 +195,8 @@ export class TunnelManager {
       plan = await this.networkPlan(target, relay.assign.address, relay.assign.mtu, relay.assign.dns, edgeAddresses);
     } catch (err) {
       if (err instanceof RelayError) {
+        // An unreachable edge is edge selection's to notice (its /probe fails too); a refusal is not.
+        if (err.refused) this.countRefusal(target.edge.id);
         if (err.action === 'refresh-token') await this.deps.refreshToken();
         return { code: 0, reason: err.message, action: err.action };
       }
@@ -196,6 +217,8 @@ export class TunnelManager {
       return { code: 0, reason: err instanceof Error ? err.message : String(err), action: 'reconnect' };
     }
     this.relay = relay;
+    this.refusals.delete(target.edge.id);
+    this.avoidedUntil.delete(target.edge.id);
     this.deps.logger.info({ edge: target.edge.id, address: relay.assign.address, offload: relay.offload, routes: plan.tunnelRoutes.length }, 'tunnel: up');
     this.update('up', `Every packet goes through the tunnel to edge ${target.edge.id}.`, { address: relay.assign.address, dns: [...(plan.dns?.servers ?? [])] });
     this.startCounterUpdates();
@@ -207,6 +230,14 @@ export class TunnelManager {
     if (end.action === 'refresh-token') await this.deps.refreshToken();
     // An idle close or a shutdown of a healthy tunnel: try again at once, once.
     return end.code === 4400 ? null : end;
+  }
+
+  private countRefusal(edgeId: string): void {
+    const count = (this.refusals.get(edgeId) ?? 0) + 1;
+    this.refusals.set(edgeId, count);
+    if (count < REFUSALS_BEFORE_AVOIDING) return;
+    this.avoidedUntil.set(edgeId, this.deps.clock.now() + AVOID_MS);
+    this.deps.logger.warn({ edge: edgeId, failures: count }, 'tunnel: the edge keeps refusing the tunnel; edge selection will prefer another');
   }
 
   /** What traffic does while no relay is up: the profile's fail mode, applied and shown. */

@@ -273,6 +273,31 @@ describe('tunnel manager', () => {
     expect(h.relays).toHaveLength(0);
   });
 
+  it('lets edge selection avoid an edge that keeps refusing the tunnel, but not one that is merely unreachable', async () => {
+    const h = start();
+    h.next.push(new RelayError('HTTP 404', 'reconnect'), new RelayError('HTTP 404', 'reconnect'), new RelayError('HTTP 404', 'reconnect'));
+    h.manager.set(target());
+    await settle();
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      h.clock.advance(backoff(attempt, () => 0.5));
+      await settle();
+    }
+    expect(h.manager.avoids(EDGE.id)).toBe(true);
+    h.manager.networkChanged();
+    expect(h.manager.avoids(EDGE.id)).toBe(false);
+
+    const unreachable = () => new RelayError('Could not reach the edge: ECONNREFUSED', 'reconnect', false);
+    h.next.push(unreachable(), unreachable(), unreachable());
+    h.manager.set(target({ edge: OTHER_EDGE }));
+    await settle();
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      h.clock.advance(10_000);
+      await settle();
+    }
+    expect(h.manager.avoids(OTHER_EDGE.id)).toBe(false);
+    expect(h.last()?.state).toBe('up');
+  });
+
   it('backs off from 250 ms, doubling to 10 s, with jitter', () => {
     expect([0, 1, 2, 3, 10].map((attempt) => backoff(attempt, () => 0.5))).toEqual([250, 500, 1000, 2000, 10_000]);
     expect(backoff(0, () => 0)).toBe(200);
