@@ -4,26 +4,19 @@
  * only the service's proxy on 127.0.0.1, which forwards to the edge with the device's token: pages
  * over HTTP and HTTPS load with no proxy authentication anywhere, and the edge's log names the device.
  */
-import { execFile } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Status } from '../../protocol/localapi.js';
 import { browse, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
 import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
+import { startTlsOrigin, type TlsOrigin } from '../support/tls-origin.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
 import type { browser as extensionApi } from 'wxt/browser';
 
 // Functions passed to `worker.evaluate()` run in the extension's service worker, where `chrome` exists.
 declare const chrome: typeof extensionApi;
 
-const run = promisify(execFile);
 const browserMissing = inject('browserMissing');
 
 describe.skipIf(browserMissing !== null)('local proxy mode: the browser goes through the service’s proxy to the edge', () => {
@@ -31,20 +24,14 @@ describe.skipIf(browserMissing !== null)('local proxy mode: the browser goes thr
   let system: ProtectedSystem;
   let service: DeviceService;
   let browser: DeviceBrowser;
-  let tls: ReturnType<typeof createServer>;
+  let tls: TlsOrigin;
   let tlsPort: number;
   let deviceId: string;
 
   beforeAll(async () => {
     tmp = await tempDir('e2e-local-proxy');
-    const cert = join(tmp.dir, 'origin-cert.pem');
-    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=origin.test',
-      '-addext', 'subjectAltName=DNS:origin.test', '-keyout', join(tmp.dir, 'origin-key.pem'), '-out', cert]);
-    const certPem = await readFile(cert);
-    tls = createServer({ key: await readFile(join(tmp.dir, 'origin-key.pem')), cert: certPem }, (_req, res) => res.end('<h1>hello over https</h1>'));
-    tls.listen(0, '127.0.0.1');
-    await once(tls, 'listening');
-    tlsPort = (tls.address() as AddressInfo).port;
+    tls = await startTlsOrigin(tmp.dir, '<h1>hello over https</h1>');
+    tlsPort = tls.port;
 
     system = await startProtectedSystem({ dir: join(tmp.dir, 'system') });
     await system.updatePolicy((doc) => ({
@@ -59,8 +46,7 @@ describe.skipIf(browserMissing !== null)('local proxy mode: the browser goes thr
     deviceId = Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout)).account?.deviceId ?? '';
 
     // The browser trusts the test origin's key only (not every certificate).
-    const spki = createHash('sha256').update(new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-    browser = await launchDeviceBrowser(tmp.dir, service.socket, { extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`] });
+    browser = await launchDeviceBrowser(tmp.dir, service.socket, { extraArgs: [`--ignore-certificate-errors-spki-list=${tls.spki}`] });
     await waitForProtection(browser.popup, 'protected');
   });
 

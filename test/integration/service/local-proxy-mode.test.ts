@@ -6,35 +6,22 @@
  * `explain` gives the proxy's own answer. After SIGKILL the next start gives the user's settings
  * back and applies its own again.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BrowserSettings, Explanation, Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
 import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
+import { gnomeProxySetting, gsettingsBlocker } from '../../support/gnome-proxy.js';
+import { startTlsOrigin, type TlsOrigin } from '../../support/tls-origin.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
 
-const run = promisify(execFile);
-const gsettingsMissing = (() => {
-  try {
-    execFileSync('gsettings', ['--version']);
-    return null;
-  } catch {
-    return 'gsettings is not installed (apt-get install -y libglib2.0-bin gsettings-desktop-schemas)';
-  }
-})();
-if (gsettingsMissing && process.env.CI === 'true') throw new Error(`In CI: ${gsettingsMissing}`);
+const gsettingsMissing = gsettingsBlocker();
 
 let tmp: { dir: string; cleanup(): Promise<void> };
 let system: ProtectedSystem;
 let service: DeviceService;
-let tls: ReturnType<typeof createServer>;
+let tls: TlsOrigin;
 let tlsPort: number;
 let cacert: string;
 
@@ -45,7 +32,7 @@ async function status(): Promise<Status> {
 }
 
 function gnomeProxy(key: string): string {
-  return execFileSync('gsettings', ['get', 'org.gnome.system.proxy', key], { env: { ...process.env, ...service.env }, encoding: 'utf8' }).trim();
+  return gnomeProxySetting(service.env, key);
 }
 
 async function localProxyPort(): Promise<number> {
@@ -58,13 +45,9 @@ async function localProxyPort(): Promise<number> {
 
 beforeAll(async () => {
   tmp = await tempDir('local-proxy-mode');
-  cacert = join(tmp.dir, 'origin-cert.pem');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=origin.test',
-    '-addext', 'subjectAltName=DNS:origin.test', '-keyout', join(tmp.dir, 'origin-key.pem'), '-out', cacert]);
-  tls = createServer({ key: await readFile(join(tmp.dir, 'origin-key.pem')), cert: await readFile(cacert) }, (_req, res) => res.end('hello over https'));
-  tls.listen(0, '127.0.0.1');
-  await once(tls, 'listening');
-  tlsPort = (tls.address() as AddressInfo).port;
+  tls = await startTlsOrigin(tmp.dir, 'hello over https');
+  tlsPort = tls.port;
+  cacert = tls.certPath;
 
   system = await startProtectedSystem({ dir: join(tmp.dir, 'system') });
   await system.updatePolicy((doc) => ({

@@ -4,7 +4,6 @@
  * in the test's own settings) points at the PAC the service serves and is given back on disable and
  * logout; disable and logout need the profile's passwords.
  */
-import { execFileSync } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,18 +11,11 @@ import { BrowserSettings, Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
 import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
+import { gnomeProxySetting, gsettingsBlocker } from '../../support/gnome-proxy.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
 import { hashPassword } from '../../../cloud/portal/crypto/passwords.js';
 
-const gsettingsMissing = (() => {
-  try {
-    execFileSync('gsettings', ['--version']);
-    return null;
-  } catch {
-    return 'gsettings is not installed (apt-get install -y libglib2.0-bin gsettings-desktop-schemas)';
-  }
-})();
-if (gsettingsMissing && process.env.CI === 'true') throw new Error(`In CI: ${gsettingsMissing}`);
+const gsettingsMissing = gsettingsBlocker();
 
 let tmp: { dir: string; cleanup(): Promise<void> };
 let system: ProtectedSystem;
@@ -36,7 +28,7 @@ async function status(): Promise<Status> {
 }
 
 function gnomeProxy(key: string): string {
-  return execFileSync('gsettings', ['get', 'org.gnome.system.proxy', key], { env: { ...process.env, ...service.env }, encoding: 'utf8' }).trim();
+  return gnomeProxySetting(service.env, key);
 }
 
 /** The LocalAPI's browser-settings, over the socket as curl would call it. */
