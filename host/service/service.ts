@@ -185,15 +185,14 @@ function avoidingRefusedTunnels(probe: Probe, tunnel: TunnelManager | undefined)
  */
 async function openLocalProxy(port: number, protection: () => Protection | null, logger: Logger): Promise<LocalProxy | undefined> {
   try {
-    const proxy = await startLocalProxy({
+    // It logs its own port, and says so when the configured one was taken.
+    return await startLocalProxy({
       port,
       pac: () => protection()?.localProxyPac() ?? 'function FindProxyForURL() { return "DIRECT"; }',
       failOpen: () => protection()?.localProxyFailOpen() ?? true,
       token: () => protection()?.edgeToken() ?? null,
       logger,
     });
-    logger.info({ port: proxy.port, ...(proxy.portTaken === null ? {} : { portTaken: proxy.portTaken }) }, 'service: local proxy listening');
-    return proxy;
   } catch (err) {
     logger.error({ err }, 'service: the local proxy could not start; the local-proxy action falls back to the edge proxy');
     return undefined;
