@@ -41,7 +41,9 @@ export function parseAbsoluteTarget(requestTarget: string): TargetParse<HttpTarg
 
 /** Reads a CONNECT authority, `host:port` or `[v6]:port`; the port is required (RFC 9110 §9.3.6). */
 export function parseConnectTarget(authority: string): TargetParse<ProxyTarget> {
-  const match = /^(\[[^\]]+\]|[^:[\]/]+):([0-9]{1,5})$/.exec(authority);
+  // No userinfo: a CONNECT target is uri-host ":" port only (RFC 9110 §9.3.6), and the URL parser
+  // would silently drop `user@` and connect to what follows.
+  const match = /^(\[[^\]]+\]|[^:[\]/@]+):([0-9]{1,5})$/.exec(authority);
   const rawHost = match?.[1];
   const port = Number(match?.[2]);
   if (rawHost === undefined || !(port >= 1 && port <= 65535)) {
