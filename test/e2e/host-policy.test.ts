@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Status } from '../../protocol/localapi.js';
 import { screenshot } from '../support/browser.js';
 import { approveInOpenedTab, browseUntil, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
-import { runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
+import { readStatus, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
 import { hashPassword } from '../../cloud/portal/crypto/passwords.js';
@@ -22,9 +22,7 @@ describe.skipIf(browserMissing !== null)('host mode with short-lived edge tokens
   let service: DeviceService;
   let browser: DeviceBrowser;
 
-  async function status(): Promise<Status> {
-    return Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout));
-  }
+  const status = (): Promise<Status> => readStatus(service);
 
   beforeAll(async () => {
     tmp = await tempDir('e2e-host-policy');

@@ -6,9 +6,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { Status } from '../../protocol/localapi.js';
 import { browse, launchDeviceBrowser, waitForProtection, type DeviceBrowser } from '../support/device-browser.js';
-import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../support/device-service.js';
+import { readStatus, loginWithApproval, startDeviceService, type DeviceService } from '../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../support/protected-system.js';
 import { startTlsOrigin, type TlsOrigin } from '../support/tls-origin.js';
 import { stopProcess, tempDir } from '../support/waygate-process.js';
@@ -42,8 +41,8 @@ describe.skipIf(browserMissing !== null)('local proxy mode: the browser goes thr
     service = await startDeviceService({ dir: join(tmp.dir, 'device'), portalUrl: system.portal.url });
     const login = await loginWithApproval(service, system.portal.url, { email: 'user@example.test', password: system.portal.user.password });
     expect(login.code, login.stderr).toBe(0);
-    await vi.waitFor(async () => expect(Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout)).protection.state).toBe('protected'), { timeout: 10_000 });
-    deviceId = Status.parse(JSON.parse((await runCli(service, ['status', '--json'])).stdout)).account?.deviceId ?? '';
+    await vi.waitFor(async () => expect((await readStatus(service)).protection.state).toBe('protected'), { timeout: 10_000 });
+    deviceId = (await readStatus(service)).account?.deviceId ?? '';
 
     // The browser trusts the test origin's key only (not every certificate).
     browser = await launchDeviceBrowser(tmp.dir, service.socket, { extraArgs: [`--ignore-certificate-errors-spki-list=${tls.spki}`] });

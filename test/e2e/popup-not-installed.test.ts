@@ -4,6 +4,7 @@ import { launchWithExtension, openPopup, screenshot, toolbarBadge, waitForLink, 
 import { tempDir } from '../support/waygate-process.js';
 import { TUNNEL_UP } from '../unit/extension/status-fixture.js';
 import type { browser as extensionApi } from 'wxt/browser';
+import type { Page } from 'playwright-core';
 
 // Functions passed to `worker.evaluate()` run in the extension's service worker, where `chrome` exists.
 declare const chrome: typeof extensionApi;
@@ -44,6 +45,16 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
     await screenshot(popup, 'popup-not-installed');
   });
 
+  /** Stores a status snapshot as the side in charge would, until the popup shows `selector`: the worker may still be storing its own as it starts. */
+  async function storeSnapshot(popup: Page, snapshot: unknown, selector: string): Promise<void> {
+    await expect
+      .poll(async () => {
+        await browser.worker.evaluate((value) => chrome.storage.local.set({ browserOnlySnapshot: value }), snapshot);
+        return popup.locator(selector).count();
+      })
+      .toBe(1);
+  }
+
   it('renders a captive-portal pause, the network checks and an unhealthy edge from the stored snapshot', async () => {
     const popup = await openPopup(browser.context);
     await waitForLink(popup, 'not-installed');
@@ -67,13 +78,7 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
       captivePortal: { state: 'detected', loginUrl: 'http://127.0.0.1:9/portal-login', resumesAt: '2030-01-01T12:05:00.000Z', detail: '' },
       reasons: [],
     };
-    // Written until it sticks: the worker may still be storing its own snapshot as it starts.
-    await expect
-      .poll(async () => {
-        await browser.worker.evaluate((value) => chrome.storage.local.set({ browserOnlySnapshot: value }), snapshot);
-        return popup.locator('[data-testid="protection-state"][data-state="paused"]').count();
-      })
-      .toBe(1);
+    await storeSnapshot(popup, snapshot, '[data-testid="protection-state"][data-state="paused"]');
     expect(await popup.getByTestId('captive-resumes').textContent()).toMatch(/^Captive portal — sign in; protection resumes at \d{1,2}:05/);
     expect(await popup.getByTestId('edge-health').textContent()).toBe('Unreachable');
     expect(await popup.getByTestId('fact-network').textContent()).toBe('Outside the trusted network');
@@ -103,12 +108,7 @@ describe.skipIf(browserMissing !== null)('popup when no native host is registere
       captivePortal: { state: 'none', loginUrl: null, resumesAt: null, detail: '' },
       reasons: [],
     };
-    await expect
-      .poll(async () => {
-        await browser.worker.evaluate((value) => chrome.storage.local.set({ browserOnlySnapshot: value }), snapshot);
-        return popup.locator('[data-testid="tunnel-state"][data-state="up"]').count();
-      })
-      .toBe(1);
+    await storeSnapshot(popup, snapshot, '[data-testid="tunnel-state"][data-state="up"]');
     expect(await popup.getByTestId('tunnel-state').textContent()).toBe('Tunnel up');
     expect(await popup.getByTestId('tunnel-reason').textContent()).toBe('Tunnel up through eu-1.');
     expect(await popup.getByTestId('tunnel-interface').textContent()).toBe('waygate0');

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Status } from '../../protocol/localapi.js';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
 import { signIn, type Credentials } from './portal-sign-in.js';
 import { isolatedEnv, spawnWaygate, waitForLog, type WaygateProcess } from './waygate-process.js';
@@ -52,6 +53,13 @@ export function runCli(service: Pick<DeviceService, 'socket' | 'env'>, args: str
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** `waygate status --json`, parsed; throws with the CLI's stderr when it fails. */
+export async function readStatus(service: Pick<DeviceService, 'socket' | 'env'>): Promise<Status> {
+  const result = await runCli(service, ['status', '--json']);
+  if (result.code !== 0) throw new Error(`waygate status failed (${String(result.code)}): ${result.stderr}`);
+  return Status.parse(JSON.parse(result.stdout));
 }
 
 /** Signs in to the portal as `who` and approves `userCode` on the verification page, as the person would. */

@@ -20,7 +20,7 @@ import { Status } from '../../protocol/localapi.js';
 import { DEFAULT_POLICY, type ForwardingProfile, type PolicyDocument } from '../../protocol/policy.js';
 import { EDGE_BUNDLE } from '../../scripts/build-edge.js';
 import { HOST_BUNDLE } from '../../scripts/build-host.js';
-import { loginWithApproval, runCli } from './device-service.js';
+import { readStatus, loginWithApproval } from './device-service.js';
 import { bridgeToLoopback, type Bridge } from './ns-bridge.js';
 import { createNetns, inNetns, NetnsChild, run } from './netns.js';
 import { signIn, type BrowserSession } from './portal-sign-in.js';
@@ -163,11 +163,7 @@ export async function startTunnelSystem({ dir, profile = {}, sourceBytes = 1 << 
       const login = await loginWithApproval(system.service, portal.url, { email: 'user@example.test', password: portal.user.password });
       if (login.code !== 0) throw new Error(`waygate login failed: ${login.stderr}`);
     },
-    async status() {
-      const result = await runCli(system.service, ['status', '--json']);
-      if (result.code !== 0) throw new Error(`waygate status failed: ${result.stderr}`);
-      return Status.parse(JSON.parse(result.stdout));
-    },
+    status: () => readStatus(system.service),
     async startEdge() {
       const stateDir = join(dir, 'edge');
       const restart = edgeStarts > 0;

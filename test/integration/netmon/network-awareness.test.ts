@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
-import { loginWithApproval, runCli } from '../../support/device-service.js';
+import { readStatus, loginWithApproval, runCli } from '../../support/device-service.js';
 import { deleteAllNetns, inNetns, netnsBlocker } from '../../support/netns.js';
 import { BEACON_ADDRESS, OFFICE_DNS, SLOW_EDGE_PORT, startNetnsDevice, type NetnsDevice } from '../../support/netns-device.js';
 import { ORIGIN_BODY } from '../../support/protected-system.js';
@@ -19,11 +19,7 @@ describe.skipIf(blocker !== null)('network awareness in a network namespace', ()
   let tmp: { dir: string; cleanup(): Promise<void> };
   let device: NetnsDevice;
 
-  async function status(): Promise<Status> {
-    const result = await runCli(device.service, ['status', '--json']);
-    expect(result.code, result.stderr).toBe(0);
-    return Status.parse(JSON.parse(result.stdout));
-  }
+  const status = (): Promise<Status> => readStatus(device.service);
 
   beforeAll(async () => {
     tmp = await tempDir('netns-awareness');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BrowserSettings, Status } from '../../../protocol/localapi.js';
 import { curl } from '../../support/curl.js';
-import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
+import { readStatus, loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { ORIGIN_BODY, startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
 import { gnomeProxySetting, gsettingsBlocker } from '../../support/gnome-proxy.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
@@ -21,11 +21,7 @@ let tmp: { dir: string; cleanup(): Promise<void> };
 let system: ProtectedSystem;
 let service: DeviceService;
 
-async function status(): Promise<Status> {
-  const result = await runCli(service, ['status', '--json']);
-  expect(result.code, result.stderr).toBe(0);
-  return Status.parse(JSON.parse(result.stdout));
-}
+const status = (): Promise<Status> => readStatus(service);
 
 function gnomeProxy(key: string): string {
   return gnomeProxySetting(service.env, key);

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Status } from '../../../protocol/localapi.js';
-import { loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
+import { readStatus, loginWithApproval, runCli, startDeviceService, type DeviceService } from '../../support/device-service.js';
 import { startProtectedSystem, type ProtectedSystem } from '../../support/protected-system.js';
 import type { TestPortal } from '../../support/portal.js';
 import { stopProcess, tempDir, waitForLog } from '../../support/waygate-process.js';
@@ -19,11 +19,7 @@ let edgeHostPort: string;
 let tmp: { dir: string; cleanup(): Promise<void> };
 let service: DeviceService;
 
-async function status(): Promise<Status> {
-  const result = await runCli(service, ['status', '--json']);
-  expect(result.code, result.stderr).toBe(0);
-  return Status.parse(JSON.parse(result.stdout));
-}
+const status = (): Promise<Status> => readStatus(service);
 
 beforeAll(async () => {
   tmp = await tempDir('service-sign-in');
