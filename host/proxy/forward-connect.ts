@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { ForwardContext } from './forward-context.js';
 import { formatRoute, type PacRoute } from './pac-answer.js';
 import { notSignedIn, readSmall, refusalCode, tokenRefused, unreachable, writeRawRefusal } from './local-refusal.js';
-import type { ProxyTarget } from './request-target.js';
+import type { ProxyTarget } from '../../protocol/proxy-target.js';
 
 const MAX_HEAD_BYTES = 16 * 1024;
 

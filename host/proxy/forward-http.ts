@@ -9,13 +9,16 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { formatRoute, type PacRoute } from './pac-answer.js';
-import { REQUEST_DROP, stripHopByHop } from './hop-by-hop.js';
+import { stripHopByHop } from '../../protocol/hop-by-hop.js';
 import { notSignedIn, readSmall, refusalCode, sendRefusal, tokenRefused, unreachable, type Refusal } from './local-refusal.js';
-import { bareHost, type HttpTarget } from './request-target.js';
+import { bareHost, type HttpTarget } from '../../protocol/proxy-target.js';
 import type { ForwardContext } from './forward-context.js';
 
 export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: HttpTarget, routes: readonly PacRoute[], ctx: ForwardContext): void {
-  const headers = stripHopByHop(req.rawHeaders, REQUEST_DROP);
+  // The forwarder sets Host itself, first.
+  const headers = stripHopByHop(req.rawHeaders)
+    .filter(([name]) => name.toLowerCase() !== 'host')
+    .flat();
   const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] === undefined || req.headers['content-length'] === '0');
   const failures: string[] = [];
   let current: ClientRequest | null = null;
@@ -78,7 +81,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, target: H
         });
         return;
       }
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, stripHopByHop(upRes.rawHeaders));
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, stripHopByHop(upRes.rawHeaders).flat());
       upRes.once('error', () => res.destroy());
       upRes.once('aborted', () => res.destroy());
       upRes.pipe(res);

@@ -37,7 +37,7 @@ import { PacDecider, pacUrlFor, type PacClock, type PacDecision, type PacTarget 
 import type { PacEngineLimits } from './pac-engine.js';
 import type { PacLookup } from './pac-functions.js';
 import { PAC_MIME, PAC_PATH } from './pac-server.js';
-import { parseAbsoluteTarget, parseConnectTarget } from './request-target.js';
+import { parseAbsoluteTarget, parseConnectTarget } from '../../protocol/proxy-target.js';
 import { planRoutes } from './route-plan.js';
 import { localProxyPac } from '../../core/local-proxy-pac.js';
 import { Upstreams } from './upstreams.js';

@@ -4,7 +4,7 @@
  * plain `PROXY` off this machine would carry the device's edge token in clear text.
  */
 import { formatRoute, type PacRoute } from './pac-answer.js';
-import { isLoopbackHost } from './request-target.js';
+
 import type { Upstreams } from './upstreams.js';
 
 export interface RoutePlan {
@@ -26,4 +26,10 @@ export function planRoutes(routes: readonly PacRoute[], selfPort: number, upstre
     }
   }
   return { tryOrder: upstreams.order(usable), skipped };
+}
+
+const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1)$/i;
+
+function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
 }

@@ -11,7 +11,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type SecureContextOptions } from 'node:tls';
 import { formatRoute, type PacRoute, type ProxyRoute } from './pac-answer.js';
-import { bareHost } from './request-target.js';
+import { bareHost } from '../../protocol/proxy-target.js';
 
 export interface UpstreamOptions {
   /** Trust anchors for TLS proxies (`HTTPS host:port`); the system's when absent. */

@@ -10,7 +10,7 @@ import type { ProxyContext } from './context.js';
 import { checkDestination, destinationRefusal, dialChecked } from './dial.js';
 import { newFacts, recordOutcome } from './outcome.js';
 import { writeRawRefusal, type Refusal } from './refusal.js';
-import { parseConnectTarget } from './target.js';
+import { parseConnectTarget } from '../../../protocol/proxy-target.js';
 
 export async function openTunnel(req: IncomingMessage, client: Socket, head: Buffer, ctx: ProxyContext, track: (socket: Socket) => void): Promise<void> {
   const started = ctx.now();

@@ -10,10 +10,10 @@ import { admit } from './admit.js';
 import { sendBlockPage, wantsHtml } from './block-page.js';
 import type { ProxyContext } from './context.js';
 import { checkDestination, destinationRefusal } from './dial.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { stripHopByHop } from '../../../protocol/hop-by-hop.js';
 import { newFacts, recordOutcome } from './outcome.js';
 import { sendRefusal, type Refusal } from './refusal.js';
-import { parseAbsoluteTarget } from './target.js';
+import { parseAbsoluteTarget } from '../../../protocol/proxy-target.js';
 import { checkedHost } from './upstream-agent.js';
 
 class UpstreamTimeout extends Error {}

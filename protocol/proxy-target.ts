@@ -3,7 +3,8 @@
  * (`GET http://host:port/path`) for plain HTTP, authority-form (`CONNECT host:port`) for tunnels.
  * Origin-form (`GET /path`) is a request for the edge itself, not a proxy request, and is refused.
  * Pure: strings in, values out. The host is returned as the URL parser normalised it, so numeric
- * disguises (`0x7f000001`) are already dotted quads when the destination guard sees them.
+ * disguises (`0x7f000001`) are already dotted quads when the destination guard sees them. The edge's
+ * proxy and the device's local proxy both read their requests with it.
  */
 
 export interface ProxyTarget {
@@ -13,6 +14,8 @@ export interface ProxyTarget {
 }
 
 export interface HttpTarget extends ProxyTarget {
+  /** The absolute URL again, normalised, as a further proxy is sent it. */
+  readonly href: string;
   /** Origin-form path and query, sent to the origin in place of the absolute URL. */
   readonly path: string;
   /** The `Host` header value the origin expects. */
@@ -36,7 +39,8 @@ export function parseAbsoluteTarget(requestTarget: string): TargetParse<HttpTarg
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'The URL carries credentials; the proxy does not forward them.' };
   if (url.hostname === '') return { ok: false, reason: 'The URL has no host.' };
   const port = url.port === '' ? 80 : Number(url.port);
-  return { ok: true, target: { host: url.hostname, port, path: `${url.pathname}${url.search}`, authority: url.host } };
+  const path = `${url.pathname}${url.search}`;
+  return { ok: true, target: { host: url.hostname, port, href: `http://${url.host}${path}`, path, authority: url.host } };
 }
 
 /** Reads a CONNECT authority, `host:port` or `[v6]:port`; the port is required (RFC 9110 §9.3.6). */
@@ -57,4 +61,9 @@ export function parseConnectTarget(authority: string): TargetParse<ProxyTarget> 
     return { ok: false, reason: `"${rawHost}" is not a valid host.` };
   }
   return { ok: true, target: { host: url.hostname, port } };
+}
+
+/** A host as sockets take it: IPv6 without its brackets. */
+export function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

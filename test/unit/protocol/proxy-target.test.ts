@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAbsoluteTarget, parseConnectTarget } from '../../../../cloud/edge/proxy/target.js';
+import { parseAbsoluteTarget, parseConnectTarget } from '../../../protocol/proxy-target.js';
 
 describe('proxy request targets', () => {
   it('reads CONNECT authorities, normalising the host as a URL would', () => {
@@ -15,7 +15,7 @@ describe('proxy request targets', () => {
   });
 
   it('reads absolute-form http:// targets and refuses the rest', () => {
-    expect(parseAbsoluteTarget('http://Origin.test:8080/a?b=1')).toMatchObject({ ok: true, target: { host: 'origin.test', port: 8080, path: '/a?b=1', authority: 'origin.test:8080' } });
+    expect(parseAbsoluteTarget('http://Origin.test:8080/a?b=1')).toMatchObject({ ok: true, target: { host: 'origin.test', port: 8080, href: 'http://origin.test:8080/a?b=1', path: '/a?b=1', authority: 'origin.test:8080' } });
     expect(parseAbsoluteTarget('/relative')).toMatchObject({ ok: false, reason: expect.stringContaining('absolute URL') });
     expect(parseAbsoluteTarget('https://origin.test/')).toMatchObject({ ok: false, reason: expect.stringContaining('CONNECT') });
     expect(parseAbsoluteTarget('http://u:p@origin.test/')).toMatchObject({ ok: false, reason: expect.stringContaining('credentials') });
